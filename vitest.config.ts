@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` needs nothing but Node and the pinned tools; `cluster` shares one
+// local Kubernetes control plane per run (started once in harness/vitest-cluster-setup.ts).
+// Cluster files run one at a time: they share a 2-core machine and one API server, and each
+// one's timing assertions must not depend on what another file is doing.
+export default defineConfig({
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{generator,harness,sandbox-agent,test}/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.cluster.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['{generator,harness,sandbox-agent,test}/**/*.cluster.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['harness/vitest-cluster-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+});
