@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 // one's timing assertions must not depend on what another file is doing.
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    // The JSON report feeds harness/test-summary.ts, which prints the plain `N passed, N failed`
+    // line that CI counts.
+    reporters: ['default', ['json', { outputFile: '.cache/vitest-report.json' }]],
     projects: [
       {
         test: {

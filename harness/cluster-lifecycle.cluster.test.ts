@@ -1,0 +1,60 @@
+// cluster-up is idempotent and fast once tools are cached; cluster-down leaves nothing behind.
+// Uses its own cluster name so the shared test cluster is untouched.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LocalBackend } from './cluster.js';
+
+const backend = new LocalBackend('antler-lifecycle');
+afterAll(() => backend.down());
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('local backend lifecycle', () => {
+  it('starts within 60 s, is idempotent, and stops without leftovers', async () => {
+    const started = Date.now();
+    const first = await backend.up();
+    const upSeconds = (Date.now() - started) / 1000;
+    expect(first.created).toBe(true);
+    expect(upSeconds).toBeLessThan(60);
+
+    const second = await backend.up();
+    expect(second.created).toBe(false);
+    expect(second.kubeconfig).toBe(first.kubeconfig);
+
+    const pids = await backend.componentPids();
+    // etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok-controller
+    expect(pids.length).toBeGreaterThanOrEqual(5);
+    expect(pids.every(alive)).toBe(true);
+    const server = /server:\s*https?:\/\/[^:]+:(\d+)/.exec(await readFile(first.kubeconfig, 'utf8'));
+    const apiPort = Number(server?.[1]);
+    expect(await portAnswers(apiPort)).toBe(true);
+
+    await backend.down();
+    // SIGKILLed children may take a moment to be reaped by init.
+    const deadline = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pids.filter(alive)).toEqual([]);
+    expect(await portAnswers(apiPort)).toBe(false);
+    expect(existsSync(first.kubeconfig)).toBe(false);
+  });
+});

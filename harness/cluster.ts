@@ -1,0 +1,269 @@
+// Test clusters behind one small interface. `local` runs a real control plane (etcd,
+// kube-apiserver, kube-controller-manager, kube-scheduler) from our pinned binaries through
+// kwokctl's binary runtime, with kwok simulating the nodes; `kind` runs real nodes in containers.
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run, succeeds } from './exec.js';
+import { log, step } from './progress.js';
+import { KUBERNETES_VERSION, TOOL_SETS } from './tool-manifest.js';
+import { cacheRoot, ensureTools, resolveCrds, resolveTool } from './tools.js';
+
+export type BackendName = 'local' | 'kind';
+
+export interface ClusterInfo {
+  backend: BackendName;
+  name: string;
+  kubeconfig: string;
+  /** True when this call created the cluster (callers that did should also tear it down). */
+  created: boolean;
+}
+
+export interface ClusterBackend {
+  readonly name: BackendName;
+  up(): Promise<ClusterInfo>;
+  down(): Promise<void>;
+  /** The running cluster, if any, without changing anything. */
+  current(): Promise<ClusterInfo | undefined>;
+}
+
+const HARNESS_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const FAKE_NODE_ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;
+
+export function clusterName(): string {
+  const name = process.env.ANTLER_CLUSTER_NAME ?? 'antler';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
+    throw new Error(`ANTLER_CLUSTER_NAME="${name}" must be a DNS label of at most 40 characters`);
+  }
+  return name;
+}
+
+async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<string> {
+  const bin = await resolveTool('kubectl');
+  return (await run(bin, ['--kubeconfig', kubeconfig, ...args], { input })).stdout;
+}
+
+export function fakeNodeManifest(index: number, zone: string): string {
+  const name = `kwok-node-${index}`;
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/role': 'agent',
+        'node-role.kubernetes.io/agent': '',
+        'topology.kubernetes.io/zone': zone,
+        'topology.kubernetes.io/region': 'local',
+        type: 'kwok',
+      },
+    },
+    spec: {},
+    status: {
+      allocatable: { cpu: '32', memory: '256Gi', pods: '250', 'ephemeral-storage': '500Gi' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '250', 'ephemeral-storage': '500Gi' },
+      nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: `v${KUBERNETES_VERSION}`, kubeProxyVersion: `v${KUBERNETES_VERSION}` },
+      phase: 'Running',
+    },
+  });
+}
+
+/** Apply CRDs for the chart's optional kinds (KEDA, Istio, prometheus-operator) and wait for them. */
+export async function installCrds(kubeconfig: string): Promise<number> {
+  const files = await resolveCrds();
+  for (const file of files) {
+    await kubectl(kubeconfig, ['apply', '--server-side', '--force-conflicts', '-f', file]);
+  }
+  await kubectl(kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  return files.length;
+}
+
+async function waitForReadyNodes(kubeconfig: string, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // `kubectl wait` is watch-based; it fails fast if nodes do not exist yet, so retry until they do.
+  while (Date.now() < deadline) {
+    const ok = await succeeds(await resolveTool('kubectl'), [
+      '--kubeconfig', kubeconfig, 'wait', '--for=condition=Ready', 'node', '--all', `--timeout=${Math.max(1, Math.round((deadline - Date.now()) / 1000))}s`,
+    ]);
+    const ready = JSON.parse(await kubectl(kubeconfig, ['get', 'nodes', '-o', 'json'])) as {
+      items: { status?: { conditions?: { type: string; status: string }[] } }[];
+    };
+    const readyCount = ready.items.filter((node) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    if (ok && readyCount >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`nodes did not become Ready within ${timeoutMs / 1000}s`);
+}
+
+export class LocalBackend implements ClusterBackend {
+  readonly name = 'local' as const;
+  private readonly clusterDir: string;
+  readonly workDir: string;
+
+  constructor(private readonly clusterNameValue = clusterName()) {
+    this.workDir = path.join(cacheRoot(), 'kwok');
+    this.clusterDir = path.join(this.workDir, 'clusters', this.clusterNameValue);
+  }
+
+  get kubeconfig(): string {
+    return path.join(this.clusterDir, 'kubeconfig.yaml');
+  }
+
+  private async kwokctlEnv(): Promise<Record<string, string>> {
+    const tools = await ensureTools(['kwok', 'kwokctl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd']);
+    return {
+      KWOK_WORKDIR: this.workDir,
+      KWOK_RUNTIME: 'binary',
+      KWOK_KUBE_VERSION: `v${KUBERNETES_VERSION}`,
+      KWOK_KUBE_APISERVER_BINARY: tools['kube-apiserver'] as string,
+      KWOK_KUBE_CONTROLLER_MANAGER_BINARY: tools['kube-controller-manager'] as string,
+      KWOK_KUBE_SCHEDULER_BINARY: tools['kube-scheduler'] as string,
+      KWOK_KUBECTL_BINARY: tools.kubectl as string,
+      KWOK_CONTROLLER_BINARY: tools.kwok as string,
+      KWOK_ETCD_BINARY: tools.etcd as string,
+    };
+  }
+
+  private async kwokctl(args: string[]): Promise<string> {
+    const env = await this.kwokctlEnv();
+    return (await run(await resolveTool('kwokctl'), [...args, '--name', this.clusterNameValue], { env })).stdout;
+  }
+
+  private async healthy(): Promise<boolean> {
+    if (!existsSync(this.kubeconfig)) return false;
+    return succeeds(await resolveTool('kubectl'), ['--kubeconfig', this.kubeconfig, 'get', '--raw', '/readyz', '--request-timeout=5s']);
+  }
+
+  async current(): Promise<ClusterInfo | undefined> {
+    if (!(await this.healthy())) return undefined;
+    return { backend: 'local', name: this.clusterNameValue, kubeconfig: this.kubeconfig, created: false };
+  }
+
+  async up(): Promise<ClusterInfo> {
+    const existing = await this.current();
+    if (existing) {
+      await this.ensureNodes();
+      return existing;
+    }
+    if (existsSync(this.clusterDir)) {
+      log('cluster', `found a stopped or broken cluster "${this.clusterNameValue}"; recreating it`);
+      await this.down();
+    }
+    await ensureTools(TOOL_SETS.test.filter((tool) => tool !== 'helm3' && tool !== 'helm-unittest'));
+    await step('cluster', `creating local control plane "${this.clusterNameValue}" (etcd, kube-apiserver, controller-manager, scheduler, kwok)`, async () => {
+      await this.kwokctl([
+        'create', 'cluster',
+        '--runtime', 'binary',
+        '--kube-authorization=true',
+        '--kube-admission=true',
+        '--kubeconfig', this.kubeconfig,
+        '--wait', '60s',
+        '--timeout', '120s',
+      ]);
+    });
+    await this.ensureNodes();
+    const crds = await step('cluster', 'installing CRDs (KEDA, Istio, prometheus-operator)', () => installCrds(this.kubeconfig));
+    log('cluster', `${crds} CRD manifests applied`);
+    return { backend: 'local', name: this.clusterNameValue, kubeconfig: this.kubeconfig, created: true };
+  }
+
+  private async ensureNodes(): Promise<void> {
+    const manifests = FAKE_NODE_ZONES.map((zone, index) => fakeNodeManifest(index, zone));
+    await kubectl(this.kubeconfig, ['apply', '-f', '-'], `{"apiVersion":"v1","kind":"List","items":[${manifests.join(',')}]}`);
+    await step('cluster', `waiting for ${FAKE_NODE_ZONES.length} kwok nodes to be Ready`, () =>
+      waitForReadyNodes(this.kubeconfig, FAKE_NODE_ZONES.length, 60_000),
+    );
+  }
+
+  /** PIDs of processes kwokctl started for this cluster (their pid files live in the cluster dir). */
+  async componentPids(): Promise<number[]> {
+    const pidDir = path.join(this.clusterDir, 'pids');
+    if (!existsSync(pidDir)) return [];
+    const pids: number[] = [];
+    for (const file of await readdir(pidDir)) {
+      const pid = Number.parseInt((await readFile(path.join(pidDir, file), 'utf8')).trim(), 10);
+      if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+    }
+    return pids;
+  }
+
+  async down(): Promise<void> {
+    const pids = await this.componentPids();
+    if (existsSync(this.clusterDir)) {
+      await step('cluster', `deleting local cluster "${this.clusterNameValue}"`, async () => {
+        try {
+          await this.kwokctl(['delete', 'cluster']);
+        } catch (error) {
+          log('cluster', `kwokctl delete failed (${(error as Error).message.split('\n')[0]}); cleaning up by hand`);
+        }
+      });
+    }
+    // Whatever kwokctl missed: stop leftover component processes, then remove the cluster dir.
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await rm(this.clusterDir, { recursive: true, force: true });
+  }
+}
+
+export class KindBackend implements ClusterBackend {
+  readonly name = 'kind' as const;
+  readonly configFile = path.join(HARNESS_DIR, 'kind-config.yaml');
+
+  constructor(private readonly clusterNameValue = clusterName()) {}
+
+  get kubeconfig(): string {
+    return path.join(cacheRoot(), 'kind', this.clusterNameValue, 'kubeconfig.yaml');
+  }
+
+  private async clusters(): Promise<string[]> {
+    const kind = await resolveTool('kind');
+    return (await run(kind, ['get', 'clusters'])).stdout.split('\n').filter(Boolean);
+  }
+
+  async current(): Promise<ClusterInfo | undefined> {
+    if (!(await this.clusters()).includes(this.clusterNameValue)) return undefined;
+    return { backend: 'kind', name: this.clusterNameValue, kubeconfig: this.kubeconfig, created: false };
+  }
+
+  async up(): Promise<ClusterInfo> {
+    const kind = await resolveTool('kind');
+    const existing = await this.current();
+    if (existing) {
+      await run(kind, ['export', 'kubeconfig', '--name', this.clusterNameValue, '--kubeconfig', this.kubeconfig]);
+      return existing;
+    }
+    await step('cluster', `creating kind cluster "${this.clusterNameValue}" (1 control plane, 2 workers)`, () =>
+      run(kind, ['create', 'cluster', '--name', this.clusterNameValue, '--config', this.configFile, '--kubeconfig', this.kubeconfig, '--wait', '180s']),
+    );
+    await installCrds(this.kubeconfig);
+    return { backend: 'kind', name: this.clusterNameValue, kubeconfig: this.kubeconfig, created: true };
+  }
+
+  async down(): Promise<void> {
+    const kind = await resolveTool('kind');
+    await run(kind, ['delete', 'cluster', '--name', this.clusterNameValue, '--kubeconfig', this.kubeconfig]);
+    await rm(path.dirname(this.kubeconfig), { recursive: true, force: true });
+  }
+}
+
+/** A container engine that answers (not just a client on PATH). */
+export async function containerEngineAnswers(): Promise<boolean> {
+  return (await succeeds('docker', ['info'], { timeoutMs: 10_000 })) || (await succeeds('podman', ['info'], { timeoutMs: 10_000 }));
+}
+
+export async function selectBackend(requested = process.env.CLUSTER): Promise<ClusterBackend> {
+  if (requested === 'local') return new LocalBackend();
+  if (requested === 'kind') return new KindBackend();
+  if (requested) throw new Error(`CLUSTER="${requested}" is not a backend; use CLUSTER=kind or CLUSTER=local`);
+  return (await containerEngineAnswers()) ? new KindBackend() : new LocalBackend();
+}

@@ -1,0 +1,283 @@
+// The pinned toolchain. One place to bump a version: every build recipe, download URL and cache
+// path below is derived from these constants.
+//
+// Kubernetes 1.36 because kwok v0.8.0 (the newest kwok) is built against and tested with 1.36
+// (its supported_releases.txt tops out at 1.36.x); a newer control plane would run ahead of the
+// fake-node controller that simulates our nodes.
+
+export const KUBERNETES_VERSION = '1.36.3';
+/** The k8s.io/* staging modules are published as v0.<minor>.<patch> for each v1.<minor>.<patch>. */
+export const KUBERNETES_STAGING_VERSION = '0.36.3';
+export const ETCD_VERSION = '3.6.16';
+export const KWOK_VERSION = '0.8.0';
+export const KIND_VERSION = '0.33.0';
+export const HELM4_VERSION = '4.3.1';
+export const HELM3_VERSION = '3.22.0';
+export const HELM_UNITTEST_VERSION = '1.1.2';
+export const DISTRIBUTION_VERSION = '3.1.2';
+
+export type ToolName =
+  | 'helm'
+  | 'helm3'
+  | 'helm-unittest'
+  | 'kind'
+  | 'kwok'
+  | 'kwokctl'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kubectl'
+  | 'etcd'
+  | 'registry';
+
+export interface Platform {
+  os: 'linux' | 'darwin';
+  arch: 'amd64' | 'arm64';
+}
+
+/** `go install module/pkg@version`: for modules whose go.mod has no replace directives. */
+export interface GoInstallRecipe {
+  kind: 'go-install';
+  pkg: string;
+  version: string;
+  ldflags: string[];
+}
+
+/**
+ * `go build` inside a generated wrapper module. Needed when the upstream go.mod has replace
+ * directives (which `go install pkg@version` refuses): relative replaces (k8s staging modules,
+ * etcd's sibling modules) are pinned to their published versions, versioned ones are copied.
+ */
+export interface GoWrapperRecipe {
+  kind: 'go-wrapper';
+  module: string;
+  version: string;
+  pkg: string;
+  /** Published version that stands in for each `=> ./relative/path` replace. */
+  relativeReplaceVersion: string;
+  ldflags: string[];
+  /** Wrapper modules are shared by tools built from the same upstream module. */
+  group: string;
+}
+
+export interface DownloadRecipe {
+  url: (p: Platform) => string;
+  /** Official checksum file next to the artifact; `sha256sum` format or a bare digest. */
+  checksumUrl: (p: Platform) => string;
+  /** Path of the binary inside a .tar.gz; absent for a bare binary. */
+  archiveMember?: (p: Platform) => string;
+}
+
+export interface ToolSpec {
+  name: ToolName;
+  version: string;
+  /** File name of the binary (or, for a helm plugin, of the plugin's executable). */
+  binary: string;
+  build: GoInstallRecipe | GoWrapperRecipe;
+  download?: DownloadRecipe;
+  /** A helm plugin: the resolved path is a plugin directory holding plugin.yaml. */
+  helmPlugin?: { name: string; usage: string };
+}
+
+const kubeLdflags = [
+  '-s',
+  '-w',
+  `-X k8s.io/component-base/version.gitVersion=v${KUBERNETES_VERSION}`,
+  `-X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION.split('.')[0]}`,
+  `-X k8s.io/component-base/version.gitMinor=${KUBERNETES_VERSION.split('.')[1]}`,
+  '-X k8s.io/component-base/version.gitTreeState=clean',
+  `-X k8s.io/client-go/pkg/version.gitVersion=v${KUBERNETES_VERSION}`,
+];
+
+function kubernetesComponent(name: ToolName): ToolSpec {
+  return {
+    name,
+    version: KUBERNETES_VERSION,
+    binary: name,
+    build: {
+      kind: 'go-wrapper',
+      module: 'k8s.io/kubernetes',
+      version: `v${KUBERNETES_VERSION}`,
+      pkg: `k8s.io/kubernetes/cmd/${name}`,
+      relativeReplaceVersion: `v${KUBERNETES_STAGING_VERSION}`,
+      ldflags: kubeLdflags,
+      group: `kubernetes-${KUBERNETES_VERSION}`,
+    },
+    download: {
+      url: (p) => `https://dl.k8s.io/release/v${KUBERNETES_VERSION}/bin/${p.os}/${p.arch}/${name}`,
+      checksumUrl: (p) => `https://dl.k8s.io/release/v${KUBERNETES_VERSION}/bin/${p.os}/${p.arch}/${name}.sha256`,
+    },
+  };
+}
+
+function helm(name: 'helm' | 'helm3', major: 3 | 4, version: string): ToolSpec {
+  return {
+    name,
+    version,
+    binary: 'helm',
+    build: {
+      kind: 'go-install',
+      pkg: `helm.sh/helm/v${major}/cmd/helm`,
+      version: `v${version}`,
+      ldflags: ['-s', '-w', `-X helm.sh/helm/v${major}/internal/version.version=v${version}`],
+    },
+    download: {
+      url: (p) => `https://get.helm.sh/helm-v${version}-${p.os}-${p.arch}.tar.gz`,
+      checksumUrl: (p) => `https://get.helm.sh/helm-v${version}-${p.os}-${p.arch}.tar.gz.sha256sum`,
+      archiveMember: (p) => `${p.os}-${p.arch}/helm`,
+    },
+  };
+}
+
+export const TOOLS: Record<ToolName, ToolSpec> = {
+  helm: helm('helm', 4, HELM4_VERSION),
+  helm3: helm('helm3', 3, HELM3_VERSION),
+  'helm-unittest': {
+    name: 'helm-unittest',
+    version: HELM_UNITTEST_VERSION,
+    binary: 'untt',
+    build: {
+      kind: 'go-wrapper',
+      module: 'github.com/helm-unittest/helm-unittest',
+      version: `v${HELM_UNITTEST_VERSION}`,
+      pkg: 'github.com/helm-unittest/helm-unittest/cmd/helm-unittest',
+      relativeReplaceVersion: `v${HELM_UNITTEST_VERSION}`,
+      ldflags: ['-s', '-w'],
+      group: `helm-unittest-${HELM_UNITTEST_VERSION}`,
+    },
+    download: {
+      url: (p) =>
+        `https://github.com/helm-unittest/helm-unittest/releases/download/v${HELM_UNITTEST_VERSION}/helm-unittest-${p.os}-${p.arch}-${HELM_UNITTEST_VERSION}.tgz`,
+      checksumUrl: (p) =>
+        `https://github.com/helm-unittest/helm-unittest/releases/download/v${HELM_UNITTEST_VERSION}/helm-unittest-${p.os}-${p.arch}-${HELM_UNITTEST_VERSION}.tgz.sha256`,
+      archiveMember: () => 'untt',
+    },
+    helmPlugin: { name: 'unittest', usage: 'unittest for helm charts' },
+  },
+  kind: {
+    name: 'kind',
+    version: KIND_VERSION,
+    binary: 'kind',
+    build: { kind: 'go-install', pkg: 'sigs.k8s.io/kind', version: `v${KIND_VERSION}`, ldflags: ['-s', '-w'] },
+    download: {
+      url: (p) => `https://kind.sigs.k8s.io/dl/v${KIND_VERSION}/kind-${p.os}-${p.arch}`,
+      checksumUrl: (p) => `https://kind.sigs.k8s.io/dl/v${KIND_VERSION}/kind-${p.os}-${p.arch}.sha256sum`,
+    },
+  },
+  kwok: {
+    name: 'kwok',
+    version: KWOK_VERSION,
+    binary: 'kwok',
+    build: {
+      kind: 'go-install',
+      pkg: 'sigs.k8s.io/kwok/cmd/kwok',
+      version: `v${KWOK_VERSION}`,
+      ldflags: ['-s', '-w', `-X sigs.k8s.io/kwok/pkg/consts.Version=v${KWOK_VERSION}`],
+    },
+  },
+  kwokctl: {
+    name: 'kwokctl',
+    version: KWOK_VERSION,
+    binary: 'kwokctl',
+    build: {
+      kind: 'go-install',
+      pkg: 'sigs.k8s.io/kwok/cmd/kwokctl',
+      version: `v${KWOK_VERSION}`,
+      ldflags: ['-s', '-w', `-X sigs.k8s.io/kwok/pkg/consts.Version=v${KWOK_VERSION}`],
+    },
+  },
+  'kube-apiserver': kubernetesComponent('kube-apiserver'),
+  'kube-controller-manager': kubernetesComponent('kube-controller-manager'),
+  'kube-scheduler': kubernetesComponent('kube-scheduler'),
+  kubectl: kubernetesComponent('kubectl'),
+  etcd: {
+    name: 'etcd',
+    version: ETCD_VERSION,
+    binary: 'etcd',
+    build: {
+      kind: 'go-wrapper',
+      module: 'go.etcd.io/etcd/server/v3',
+      version: `v${ETCD_VERSION}`,
+      pkg: 'go.etcd.io/etcd/server/v3',
+      relativeReplaceVersion: `v${ETCD_VERSION}`,
+      ldflags: ['-s', '-w'],
+      group: `etcd-${ETCD_VERSION}`,
+    },
+    download: {
+      url: (p) =>
+        `https://github.com/etcd-io/etcd/releases/download/v${ETCD_VERSION}/etcd-v${ETCD_VERSION}-${p.os}-${p.arch}.tar.gz`,
+      checksumUrl: () => `https://github.com/etcd-io/etcd/releases/download/v${ETCD_VERSION}/SHA256SUMS`,
+      archiveMember: (p) => `etcd-v${ETCD_VERSION}-${p.os}-${p.arch}/etcd`,
+    },
+  },
+  registry: {
+    name: 'registry',
+    version: DISTRIBUTION_VERSION,
+    binary: 'registry',
+    build: {
+      kind: 'go-install',
+      pkg: 'github.com/distribution/distribution/v3/cmd/registry',
+      version: `v${DISTRIBUTION_VERSION}`,
+      ldflags: ['-s', '-w'],
+    },
+  },
+};
+
+/** Which tools each entry point needs; `make test` never needs kind or the OCI registry. */
+export const TOOL_SETS: Record<'test' | 'e2e' | 'kind' | 'all', ToolName[]> = {
+  test: [
+    'helm',
+    'helm3',
+    'helm-unittest',
+    'kwok',
+    'kwokctl',
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kubectl',
+    'etcd',
+  ],
+  e2e: [
+    'helm',
+    'helm-unittest',
+    'kwok',
+    'kwokctl',
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kubectl',
+    'etcd',
+    'registry',
+  ],
+  kind: ['helm', 'kind', 'kubectl'],
+  all: Object.keys(TOOLS) as ToolName[],
+};
+
+/** CRDs for the chart's optional kinds, taken from the same pinned Go modules (envtest style). */
+export interface CrdSource {
+  module: string;
+  version: string;
+  files: string[];
+}
+
+export const CRD_SOURCES: CrdSource[] = [
+  {
+    module: 'github.com/kedacore/keda/v2',
+    version: 'v2.21.0',
+    files: ['config/crd/bases/keda.sh_scaledobjects.yaml', 'config/crd/bases/keda.sh_triggerauthentications.yaml'],
+  },
+  {
+    module: 'istio.io/api',
+    version: 'v1.31.1',
+    files: ['kubernetes/customresourcedefinitions.gen.yaml'],
+  },
+  {
+    module: 'github.com/prometheus-operator/prometheus-operator',
+    version: 'v0.85.0',
+    files: [
+      'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml',
+      'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml',
+      'example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml',
+    ],
+  },
+];
