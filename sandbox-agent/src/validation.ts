@@ -182,3 +182,14 @@ export function jsonDecodeError(raw: string): PydanticError {
   }
   return { type: 'json_invalid', loc: ['body', pos], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting value' } };
 }
+
+/** Reads back the request recorded on a sandbox object (annotation JSON); undefined if unusable. */
+export function parseRecordedRequest(raw: string | undefined): CreateSandboxRequest | undefined {
+  if (!raw) return undefined;
+  try {
+    const r = parseCreateRequest(JSON.parse(raw) as unknown);
+    return r.ok ? r.value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,181 @@
+// The only door to the Kubernetes API: every call is rate-limited by our token bucket, timed,
+// counted by verb/resource/code (metrics + an in-process tally the bench reads), and errors are
+// normalised into KubeError carrying the HTTP reason phrase upstream puts into `detail`.
+
+import { STATUS_CODES } from 'node:http';
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  PatchStrategy,
+  type V1ConfigMap,
+  type V1Lease,
+  type V1Namespace,
+  type V1Pod,
+  type V1Service,
+  VersionApi,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { Metrics } from './metrics.js';
+import { TokenBucket } from './tokenbucket.js';
+
+export class KubeError extends Error {
+  override readonly name = 'KubeError';
+  constructor(
+    /** HTTP status from the API server, 0 when no response arrived. */
+    readonly status: number,
+    /** HTTP reason phrase ("Forbidden", "Unprocessable Entity"), what upstream reports. */
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function toKubeError(err: unknown): KubeError {
+  if (err instanceof KubeError) return err;
+  if (err instanceof ApiException) {
+    const code = Number(err.code);
+    let message = STATUS_CODES[code] ?? String(code);
+    try {
+      const body: unknown = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
+      if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string') message = body.message;
+    } catch {
+      // body was not JSON; keep the reason phrase
+    }
+    return new KubeError(code, STATUS_CODES[code] ?? String(code), message);
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new KubeError(0, 'Connection Error', msg);
+}
+
+export const isNotFound = (e: unknown): boolean => e instanceof KubeError && e.status === 404;
+export const isConflict = (e: unknown): boolean => e instanceof KubeError && e.status === 409;
+
+export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch';
+
+export interface CallTally {
+  total: number;
+  writes: number;
+  byVerb: Record<string, number>;
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class KubeClient {
+  readonly core: CoreV1Api;
+  private readonly coordination: CoordinationV1Api;
+  private readonly version: VersionApi;
+  private readonly bucket: TokenBucket;
+  readonly tally: CallTally = { total: 0, writes: 0, byVerb: {} };
+
+  constructor(
+    readonly kc: KubeConfig,
+    readonly namespace: string,
+    private readonly metrics: Metrics,
+    qps: number,
+    burst: number,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+    this.version = kc.makeApiClient(VersionApi);
+    this.bucket = new TokenBucket(qps, burst);
+  }
+
+  /** Runs one API call through the limiter and the accounting. */
+  async call<T>(verb: Verb, resource: string, fn: () => Promise<T>): Promise<T> {
+    const waited = await this.bucket.take();
+    this.metrics.kubeRateLimitWaitSeconds.observe(waited / 1000);
+    this.tally.total++;
+    this.tally.byVerb[verb] = (this.tally.byVerb[verb] ?? 0) + 1;
+    if (verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete') this.tally.writes++;
+    const end = this.metrics.kubeRequestSeconds.startTimer({ verb, resource });
+    try {
+      const out = await fn();
+      this.metrics.kubeRequests.inc({ verb, resource, code: verb === 'create' ? '201' : '200' });
+      return out;
+    } catch (err) {
+      const ke = toKubeError(err);
+      this.metrics.kubeRequests.inc({ verb, resource, code: String(ke.status) });
+      throw ke;
+    } finally {
+      end();
+    }
+  }
+
+  /** Counts a watch (re)connection; the stream itself is not rate-limited. */
+  countWatch(resource: string): void {
+    this.tally.total++;
+    this.tally.byVerb['watch'] = (this.tally.byVerb['watch'] ?? 0) + 1;
+    this.metrics.kubeRequests.inc({ verb: 'watch', resource, code: '200' });
+  }
+
+  private get ns(): string {
+    return this.namespace;
+  }
+
+  createPod(body: V1Pod): Promise<V1Pod> {
+    return this.call('create', 'pods', () => this.core.createNamespacedPod({ namespace: this.ns, body }));
+  }
+  readPod(name: string): Promise<V1Pod> {
+    return this.call('get', 'pods', () => this.core.readNamespacedPod({ namespace: this.ns, name }));
+  }
+  /** Deletes with a uid precondition when given, so we never remove a newer object of the same name. */
+  deletePod(name: string, uid?: string): Promise<unknown> {
+    return this.call('delete', 'pods', () =>
+      this.core.deleteNamespacedPod({ namespace: this.ns, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
+    );
+  }
+  patchPodAnnotations(name: string, annotations: Record<string, string | null>): Promise<V1Pod> {
+    return this.call('patch', 'pods', () =>
+      this.core.patchNamespacedPod({ namespace: this.ns, name, body: { metadata: { annotations } } }, mergePatch),
+    );
+  }
+  listPods(labelSelector: string): Promise<KubernetesListObject<V1Pod>> {
+    return this.call('list', 'pods', () => this.core.listNamespacedPod({ namespace: this.ns, labelSelector }));
+  }
+  createService(body: V1Service): Promise<V1Service> {
+    return this.call('create', 'services', () => this.core.createNamespacedService({ namespace: this.ns, body }));
+  }
+  readService(name: string): Promise<V1Service> {
+    return this.call('get', 'services', () => this.core.readNamespacedService({ namespace: this.ns, name }));
+  }
+  deleteService(name: string, uid?: string): Promise<unknown> {
+    return this.call('delete', 'services', () =>
+      this.core.deleteNamespacedService({ namespace: this.ns, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
+    );
+  }
+  listServices(labelSelector: string): Promise<KubernetesListObject<V1Service>> {
+    return this.call('list', 'services', () => this.core.listNamespacedService({ namespace: this.ns, labelSelector }));
+  }
+  listWarningPodEvents(): Promise<KubernetesListObject<KubernetesObject>> {
+    return this.call('list', 'events', () =>
+      this.core.listNamespacedEvent({ namespace: this.ns, fieldSelector: 'involvedObject.kind=Pod,type=Warning' }),
+    );
+  }
+  readConfigMap(name: string): Promise<V1ConfigMap> {
+    return this.call('get', 'configmaps', () => this.core.readNamespacedConfigMap({ namespace: this.ns, name }));
+  }
+  readNamespace(): Promise<V1Namespace> {
+    return this.call('get', 'namespaces', () => this.core.readNamespace({ name: this.ns }));
+  }
+  createNamespace(labels: Record<string, string>): Promise<V1Namespace> {
+    return this.call('create', 'namespaces', () => this.core.createNamespace({ body: { metadata: { name: this.ns, labels } } }));
+  }
+  readLease(name: string): Promise<V1Lease> {
+    return this.call('get', 'leases', () => this.coordination.readNamespacedLease({ namespace: this.ns, name }));
+  }
+  createLease(body: V1Lease): Promise<V1Lease> {
+    return this.call('create', 'leases', () => this.coordination.createNamespacedLease({ namespace: this.ns, body }));
+  }
+  replaceLease(name: string, body: V1Lease): Promise<V1Lease> {
+    return this.call('update', 'leases', () => this.coordination.replaceNamespacedLease({ namespace: this.ns, name, body }));
+  }
+  /** Cheap reachability probe for /readyz. */
+  serverVersion(): Promise<unknown> {
+    return this.call('get', 'version', () => this.version.getCode());
+  }
+}

@@ -1,0 +1,171 @@
+// Server-side garbage collection, run only by the Lease holder: TTL reaping from the watch
+// cache (no LIST of its own) and a sweep that repairs or removes half-created sandboxes.
+
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { type SandboxCache } from './cache.js';
+import type { Config } from './config.js';
+import { type KubeClient, isConflict, isNotFound } from './kube.js';
+import { type ReapReason, reapDecision, sandboxTimes } from './lifecycle.js';
+import type { Metrics } from './metrics.js';
+import { ANN_REQUEST, LABEL_SANDBOX_ID, podName, serviceName } from './naming.js';
+import { buildService } from './podspec.js';
+import { ownedBy } from './sandboxes.js';
+import { parseRecordedRequest } from './validation.js';
+
+export interface SweepStats {
+  examined: number;
+  reaped: number;
+  repaired: number;
+  removed: number;
+  durationMs: number;
+  apiCalls: number;
+}
+
+type Action = { kind: 'reap'; id: string; pod: V1Pod; reason: ReapReason } | { kind: 'repair'; id: string; pod: V1Pod } | { kind: 'orphan-service'; id: string; uid: string | undefined };
+
+async function runBounded<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export class Reaper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<SweepStats> | undefined;
+  private active = false;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly kube: KubeClient,
+    private readonly cache: SandboxCache,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    const loop = async (): Promise<void> => {
+      if (!this.active) return;
+      await this.sweep().catch((err: unknown) => this.log.error({ err }, 'reaper pass failed'));
+      if (this.active) this.timer = setTimeout(() => void loop(), this.cfg.reaperIntervalSeconds * 1000);
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.active = false;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Decides from the cache only; pure apart from reading the clock. */
+  plan(nowMs: number): Action[] {
+    const actions: Action[] = [];
+    const graceMs = this.cfg.startGraceSeconds * 1000;
+    const serviceMode = this.cfg.serviceMode !== 'Headless';
+    for (const pod of this.cache.allPods()) {
+      if (!ownedBy(pod, this.cfg.release) || pod.metadata?.deletionTimestamp) continue;
+      const id = pod.metadata?.labels?.[LABEL_SANDBOX_ID];
+      if (!id || pod.metadata?.name !== podName(id)) continue;
+      const reason = reapDecision(sandboxTimes(pod.metadata), nowMs, this.cfg);
+      if (reason) actions.push({ kind: 'reap', id, pod, reason });
+      else if (serviceMode && !this.cache.service(serviceName(id)) && nowMs - sandboxTimes(pod.metadata).createdAt >= graceMs) {
+        actions.push({ kind: 'repair', id, pod });
+      }
+    }
+    if (serviceMode) {
+      for (const svc of this.cache.allServices()) {
+        if (!ownedBy(svc, this.cfg.release)) continue;
+        const id = svc.metadata?.labels?.[LABEL_SANDBOX_ID];
+        if (!id || this.cache.pod(podName(id))) continue;
+        if (nowMs - sandboxTimes(svc.metadata).createdAt < graceMs) continue;
+        actions.push({ kind: 'orphan-service', id, uid: svc.metadata?.uid });
+      }
+    }
+    return actions;
+  }
+
+  sweep(): Promise<SweepStats> {
+    if (this.running) return this.running;
+    this.running = this.sweepOnce().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async sweepOnce(): Promise<SweepStats> {
+    const started = performance.now();
+    const callsBefore = this.kube.tally.total;
+    const actions = this.plan(Date.now());
+    const stats: SweepStats = { examined: this.cache.podCount, reaped: 0, repaired: 0, removed: 0, durationMs: 0, apiCalls: 0 };
+    await runBounded(actions, this.cfg.reaperConcurrency, async (a) => {
+      try {
+        if (a.kind === 'reap') {
+          this.log.info({ sandbox_id: a.id, reason: a.reason, decision: 'reap' }, 'reaping sandbox');
+          await this.deleteSandbox(a.id, a.pod.metadata?.uid);
+          this.metrics.reaps.inc({ reason: a.reason });
+          stats.reaped++;
+        } else if (a.kind === 'repair') {
+          const parsed = parseRecordedRequest(a.pod.metadata?.annotations?.[ANN_REQUEST]);
+          if (parsed) {
+            this.log.info({ sandbox_id: a.id, decision: 'repair' }, 'recreating missing Service for sandbox Pod');
+            const svc = buildService(parsed, { cfg: this.cfg, ownerReference: a.pod.metadata?.ownerReferences?.[0], now: new Date() });
+            try {
+              this.cache.observeService(await this.kube.createService(svc));
+            } catch (err) {
+              if (!isConflict(err)) throw err;
+            }
+            this.metrics.creates.inc({ kind: 'service', result: 'repaired' });
+            stats.repaired++;
+          } else {
+            this.log.info({ sandbox_id: a.id, decision: 'remove' }, 'removing half-created sandbox without a request record');
+            await this.deleteSandbox(a.id, a.pod.metadata?.uid);
+            this.metrics.reaps.inc({ reason: 'half_created' });
+            stats.removed++;
+          }
+        } else {
+          this.log.info({ sandbox_id: a.id, decision: 'remove' }, 'removing Service whose Pod is gone');
+          await this.kube.deleteService(serviceName(a.id), a.uid).catch((err: unknown) => {
+            if (!isNotFound(err)) throw err;
+          });
+          this.cache.forgetService(serviceName(a.id), a.uid);
+          this.metrics.reaps.inc({ reason: 'orphan_service' });
+          stats.removed++;
+        }
+      } catch (err) {
+        this.metrics.errors.inc({ kind: 'reaper' });
+        this.log.warn({ err, sandbox_id: a.id, action: a.kind }, 'reaper action failed');
+      }
+    });
+    stats.durationMs = performance.now() - started;
+    stats.apiCalls = this.kube.tally.total - callsBefore;
+    this.metrics.reaperSweepSeconds.observe(stats.durationMs / 1000);
+    if (actions.length > 0) this.log.info({ ...stats }, 'reaper pass done');
+    return stats;
+  }
+
+  private async deleteSandbox(id: string, podUid: string | undefined): Promise<void> {
+    if (this.cfg.serviceMode !== 'Headless') {
+      await this.kube.deleteService(serviceName(id)).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      this.cache.forgetService(serviceName(id), this.cache.service(serviceName(id))?.metadata?.uid);
+    }
+    try {
+      const res = await this.kube.deletePod(podName(id), podUid);
+      if (typeof res === 'object' && res !== null && 'metadata' in res) this.cache.observePod(res as V1Pod);
+    } catch (err) {
+      // 404: already gone; 409: precondition failed, i.e. a newer Pod took the name — leave it.
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+    this.metrics.deletes.inc({ reason: 'reaper', result: 'ok' });
+  }
+}
+
