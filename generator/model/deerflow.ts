@@ -1,0 +1,65 @@
+/** DeerFlow's application configuration: config.yaml, extensions_config.json, auth and provider secrets. */
+import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
+import type { JsonSchema, ValueNode } from './types.js';
+
+const modelSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'use', 'model'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Model id used by DeerFlow.' },
+    displayName: { type: 'string' },
+    use: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$', description: 'LangChain class path, module:Class.' },
+    model: { type: 'string', minLength: 1 },
+    baseUrl: { type: 'string', pattern: '^https?://' },
+    apiBase: { type: 'string', pattern: '^https?://' },
+    apiKeyEnv: { type: 'string', pattern: patterns.envName, description: 'Key in the provider Secret; rendered as `api_key: $NAME`.' },
+    maxTokens: { type: 'integer', minimum: 1 },
+    requestTimeout: { type: 'number', minimum: 1 },
+    maxRetries: { type: 'integer', minimum: 0 },
+    contextWindow: { type: 'integer', minimum: 1 },
+    supportsThinking: { type: 'boolean' },
+    supportsVision: { type: 'boolean' },
+    supportsReasoningEffort: { type: 'boolean' },
+    extra: { type: 'object', description: 'Extra provider kwargs copied verbatim into the model entry.' },
+  },
+};
+
+export const deerflow: Record<string, ValueNode> = {
+  deerflow: group('DeerFlow application settings rendered into config.yaml, extensions_config.json and env.', {
+    environment: enumOf(['production', 'development'], 'production', '`DEER_FLOW_ENV`; `production` makes the auth-disabled escape hatch fail closed.'),
+    enableDocs: bool(false, '`GATEWAY_ENABLE_DOCS`: serve /docs, /redoc and /openapi.json. Off in production.'),
+    logLevel: enumOf(['debug', 'info', 'warning', 'error'], 'info', '`log_level` in config.yaml.'),
+    trustedProxies: arr(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+      '`AUTH_TRUSTED_PROXIES`: peers whose X-Forwarded-For is trusted, so login rate limiting keys on the real client (the chart\'s nginx is one of them).',
+      { type: 'string', pattern: '^[0-9a-fA-F:.]+(/[0-9]{1,3})?$' }),
+    corsOrigins: arr([], '`GATEWAY_CORS_ORIGINS` (comma-joined). Empty keeps same-origin only.', { type: 'string', pattern: '^https?://' }),
+    auth: group('Authentication secrets. Never generated: give values or an existing Secret with keys `BETTER_AUTH_SECRET`, `AUTH_JWT_SECRET`, `DEER_FLOW_INTERNAL_AUTH_TOKEN`.', {
+      existingSecret: str('', 'Existing Secret with the three auth keys. Takes precedence over the values below.', { pattern: patterns.dnsSubdomain }),
+      betterAuthSecret: str('', 'Frontend session secret (`BETTER_AUTH_SECRET`).', { secret: true, schema: { anyOf: [{ maxLength: 0 }, { minLength: 32 }] } }),
+      jwtSecret: str('', 'Gateway JWT secret (`AUTH_JWT_SECRET`). Required for more than one gateway replica.', { secret: true, schema: { anyOf: [{ maxLength: 0 }, { minLength: 32 }] } }),
+      internalToken: str('', 'Token shared between gateway workers (`DEER_FLOW_INTERNAL_AUTH_TOKEN`). Required for more than one gateway replica.', { secret: true, schema: { anyOf: [{ maxLength: 0 }, { minLength: 16 }] } }),
+    }),
+    providers: group('LLM provider API keys. Each model\'s `apiKeyEnv` names a key of this Secret; it reaches the gateway as an env var and config.yaml as `$NAME`.', {
+      existingSecret: str('', 'Existing Secret holding the provider keys.', { pattern: patterns.dnsSubdomain }),
+      apiKeys: obj({}, 'Provider keys by env name (ignored when `existingSecret` is set). Prefer `existingSecret` outside development.', {
+        type: 'object',
+        propertyNames: { pattern: patterns.envName },
+        additionalProperties: { type: 'string', minLength: 1 },
+      }),
+    }),
+    models: arr([], 'The `models:` list. Example OpenAI-compatible relay: `{name: gpt-4o, use: "langchain_openai:ChatOpenAI", model: gpt-4o, baseUrl: "https://relay.example/v1", apiKeyEnv: RELAY_API_KEY}`.', modelSchema),
+    config: group('Structured config.yaml sections (multi-worker prerequisites among them).', {
+      runOwnershipHeartbeat: bool(true, '`run_ownership.heartbeat_enabled`. On, so a rolling update cannot mark the old Pod\'s live runs as errors.'),
+      runEventsBackend: enumOf(['memory', 'db'], 'db', '`run_events.backend`; `db` is required for more than one gateway replica.'),
+      agentStorageBackend: enumOf(['file', 'db'], 'db', '`agent_storage.backend`; `db` is required for more than one gateway replica.'),
+      streamBridge: enumOf(['auto', 'memory', 'redis'], 'auto', '`stream_bridge.type`. `auto` picks redis when `redis.mode` is not `none`.'),
+      memoryShutdownFlushSeconds: int(10, '`memory.shutdown_flush_timeout_seconds`; keep below the gateway grace period.', { minimum: 0, maximum: 600 }),
+      extra: obj({}, 'Extra config.yaml sections (tools, tool_groups, memory, title, summarization...). Deep-merged under the structured sections, which win.'),
+    }),
+    extensions: group('extensions_config.json seed. The gateway edits it at runtime (MCP/skills toggles), so it is copied to a writable volume at start.', {
+      mcpServers: obj({}, '`mcpServers` map.'),
+      skills: obj({}, '`skills` map (skill name to `{enabled: bool}`).'),
+    }),
+  }, 'DeerFlow application'),
+};

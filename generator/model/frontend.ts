@@ -1,0 +1,25 @@
+/** Frontend: Next.js on port 3000. */
+import { group } from './builders.js';
+import type { ValueNode } from './types.js';
+import { service, workload } from './workload.js';
+
+export const frontend: Record<string, ValueNode> = {
+  frontend: group('Frontend (Next.js).', {
+    ...workload({
+      what: 'frontend',
+      replicaCount: 1,
+      image: { registry: 'ghcr.io', repository: 'bytedance/deer-flow-frontend', tag: 'v2.1.0' },
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      probes: {
+        startup: { initialDelaySeconds: 2, periodSeconds: 3, timeoutSeconds: 2, failureThreshold: 40 },
+        readiness: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+        liveness: { initialDelaySeconds: 0, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
+      },
+      // Next.js writes .next/cache inside the app directory, so the root filesystem stays writable.
+      security: { uid: 1000, gid: 1000, readOnlyRootFilesystem: false },
+      terminationGracePeriodSeconds: 30,
+      preStopSleepSeconds: 5,
+    }),
+    service: service('the frontend', 3000),
+  }, 'Frontend'),
+};

@@ -1,0 +1,164 @@
+/**
+ * Shared builders for the per-workload values blocks. Every component module composes its
+ * subtree from these so the same knobs (image, probes, security, scheduling, hooks, PDB,
+ * ServiceAccount, Service) look and validate the same everywhere.
+ */
+import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
+import * as k8s from './k8s.js';
+import type { Group, ValueNode } from './types.js';
+
+export interface ImageDefaults {
+  readonly registry: string;
+  readonly repository: string;
+  readonly tag: string;
+}
+
+export function image(def: ImageDefaults, what: string): Group {
+  return group(`Container image for ${what}.`, {
+    registry: str(def.registry, 'Image registry (overridden by `global.imageRegistry` when that is set).', { pattern: '^[a-z0-9.:-]*$' }),
+    repository: str(def.repository, 'Image repository.', { minLength: 1, pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$' }),
+    tag: str(def.tag, 'Image tag. Pinned; `latest` is rejected by the schema.', { pattern: patterns.tag, schema: { not: { enum: ['latest'] } } }),
+    digest: str('', 'Image digest (`sha256:...`). When set it is used together with the tag (`repo:tag@digest`).', { pattern: patterns.digest }),
+    pullPolicy: enumOf(['IfNotPresent', 'Always', 'Never'], 'IfNotPresent', 'Image pull policy.'),
+  });
+}
+
+export interface ProbeDefaults {
+  readonly initialDelaySeconds: number;
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
+}
+
+export function probe(kind: 'startup' | 'readiness' | 'liveness', def: ProbeDefaults): Group {
+  return group(`${kind[0]!.toUpperCase()}${kind.slice(1)} probe timing (the handler is fixed by the chart).`, {
+    enabled: bool(true, `Enable the ${kind} probe.`),
+    initialDelaySeconds: int(def.initialDelaySeconds, 'Seconds before the first probe.', { minimum: 0, maximum: 3600 }),
+    periodSeconds: int(def.periodSeconds, 'Seconds between probes.', { minimum: 1, maximum: 3600 }),
+    timeoutSeconds: int(def.timeoutSeconds, 'Probe timeout in seconds.', { minimum: 1, maximum: 600 }),
+    failureThreshold: int(def.failureThreshold, 'Consecutive failures before the probe fails.', { minimum: 1, maximum: 1000 }),
+  });
+}
+
+export interface SecurityDefaults {
+  readonly uid: number;
+  readonly gid: number;
+  readonly readOnlyRootFilesystem: boolean;
+}
+
+export function podSecurityContext(def: SecurityDefaults): ValueNode {
+  return obj(
+    { runAsNonRoot: true, runAsUser: def.uid, runAsGroup: def.gid, fsGroup: def.gid, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
+    'Pod securityContext. Non-root with the RuntimeDefault seccomp profile by default.',
+    k8s.podSecurityContext,
+  );
+}
+
+export function containerSecurityContext(def: SecurityDefaults): ValueNode {
+  return obj(
+    {
+      runAsNonRoot: true,
+      runAsUser: def.uid,
+      runAsGroup: def.gid,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: def.readOnlyRootFilesystem,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    'Container securityContext: drop ALL capabilities, no privilege escalation, read-only root filesystem where the app allows it.',
+    k8s.containerSecurityContext,
+  );
+}
+
+export function scheduling(what: string): Record<string, ValueNode> {
+  return {
+    nodeSelector: obj({}, `Node labels for ${what} Pod assignment.`, k8s.stringMap),
+    tolerations: arr([], `Tolerations for ${what} Pods.`, k8s.toleration),
+    affinity: obj({}, `Affinity for ${what} Pods.`, k8s.affinity),
+    topologySpreadConstraints: arr(
+      [],
+      `Topology spread constraints for ${what} Pods. A constraint without \`labelSelector\` gets the component's selector labels.`,
+      k8s.topologySpreadConstraint,
+    ),
+    priorityClassName: str('', `PriorityClass for ${what} Pods.`, { pattern: patterns.dnsSubdomain }),
+  };
+}
+
+export function hooks(what: string): Record<string, ValueNode> {
+  return {
+    podAnnotations: obj({}, `Extra annotations for ${what} Pods.`, k8s.stringMap),
+    podLabels: obj({}, `Extra labels for ${what} Pods.`, k8s.stringMap),
+    extraEnv: arr([], `Extra environment variables for the ${what} container.`, k8s.envVar),
+    extraEnvFrom: arr([], `Extra envFrom sources for the ${what} container.`, k8s.envFromSource),
+    extraVolumes: arr([], `Extra volumes for ${what} Pods.`, k8s.volume),
+    extraVolumeMounts: arr([], `Extra volume mounts for the ${what} container.`, k8s.volumeMount),
+  };
+}
+
+export function pdb(what: string): Group {
+  return group(`PodDisruptionBudget for ${what}.`, {
+    enabled: bool(true, 'Create a PodDisruptionBudget.'),
+    minAvailable: str('', 'Minimum available Pods (number or percentage). Takes precedence over `maxUnavailable` when set.', {
+      schema: { type: ['integer', 'string'], pattern: '^([0-9]+%?)?$' },
+    }),
+    maxUnavailable: int(1, 'Maximum unavailable Pods (number or percentage).', {
+      minimum: 0,
+      schema: { type: ['integer', 'string'], pattern: '^[0-9]+%$' },
+    }),
+  });
+}
+
+export function serviceAccount(what: string, automount: boolean, why = ''): Group {
+  return group(`ServiceAccount for ${what}.`, {
+    create: bool(true, 'Create a ServiceAccount.'),
+    name: str('', 'ServiceAccount name. Defaults to the component\'s full name; must exist when `create` is false.', { pattern: patterns.dnsSubdomain }),
+    annotations: obj({}, 'ServiceAccount annotations (e.g. workload identity).', k8s.stringMap),
+    automountToken: bool(automount, `Mount the API token into ${what} Pods.${why}`),
+  });
+}
+
+export function service(what: string, port: number, types: readonly string[] = ['ClusterIP']): Group {
+  const children: Record<string, ValueNode> = {
+    type: { kind: 'string', default: 'ClusterIP', description: `Service type for ${what}.`, enum: types },
+    port: int(port, `Service port for ${what}.`, { minimum: 1, maximum: 65535 }),
+    annotations: obj({}, 'Service annotations.', k8s.stringMap),
+  };
+  return group(`Service for ${what}.`, children);
+}
+
+export interface WorkloadDefaults {
+  readonly what: string;
+  readonly image: ImageDefaults;
+  readonly replicaCount?: number;
+  readonly resources: Readonly<Record<string, unknown>>;
+  readonly probes: { readonly startup: ProbeDefaults; readonly readiness: ProbeDefaults; readonly liveness: ProbeDefaults };
+  readonly security: SecurityDefaults;
+  readonly terminationGracePeriodSeconds: number;
+  readonly preStopSleepSeconds: number;
+  readonly automountServiceAccountToken?: boolean;
+  readonly automountWhy?: string;
+}
+
+/** The common block every Deployment/StatefulSet component carries. */
+export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
+  const out: Record<string, ValueNode> = {};
+  if (def.replicaCount !== undefined) {
+    out.replicaCount = int(def.replicaCount, `Number of ${def.what} replicas.`, { minimum: 0, maximum: 100 });
+  }
+  Object.assign(out, {
+    image: image(def.image, def.what),
+    resources: obj(def.resources, `Resource requests and limits for the ${def.what} container.`, k8s.resources),
+    startupProbe: probe('startup', def.probes.startup),
+    readinessProbe: probe('readiness', def.probes.readiness),
+    livenessProbe: probe('liveness', def.probes.liveness),
+    terminationGracePeriodSeconds: int(def.terminationGracePeriodSeconds, 'Grace period for the Pod to shut down.', { minimum: 0, maximum: 3600 }),
+    preStopSleepSeconds: int(def.preStopSleepSeconds, 'preStop sleep so endpoints are removed before the process gets SIGTERM (0 disables).', { minimum: 0, maximum: 600 }),
+    podSecurityContext: podSecurityContext(def.security),
+    containerSecurityContext: containerSecurityContext(def.security),
+    ...scheduling(def.what),
+    ...hooks(def.what),
+    pdb: pdb(def.what),
+    serviceAccount: serviceAccount(def.what, def.automountServiceAccountToken ?? false, def.automountWhy ?? ''),
+  });
+  return out;
+}

@@ -1,0 +1,61 @@
+/** Frontend objects: Deployment, Service, ServiceAccount, PDB. */
+import type { TemplateModule } from '../lib/types.js';
+import { deployment, podDisruptionBudget, service, serviceAccount } from '../lib/workload.js';
+
+const SRC = 'generator/templates/frontend/index.ts';
+
+const env = String.raw`- name: NODE_ENV
+  value: production
+- name: PORT
+  value: "3000"
+- name: HOSTNAME
+  value: 0.0.0.0
+- name: NEXT_TELEMETRY_DISABLED
+  value: "1"
+- name: DEER_FLOW_INTERNAL_GATEWAY_BASE_URL
+  value: {{ include "deerflow.gateway.url" . | quote }}
+{{- if include "deerflow.auth.enabled" . }}
+- name: BETTER_AUTH_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "deerflow.auth.secretName" . }}
+      key: BETTER_AUTH_SECRET
+      optional: true
+{{- end }}`;
+
+const tcp = 'tcpSocket:\n  port: http';
+
+export const frontendTemplates: TemplateModule[] = [
+  {
+    path: 'frontend/deployment.yaml',
+    source: SRC,
+    render: () => deployment({
+      source: SRC,
+      component: 'frontend',
+      values: 'frontend',
+      annotations: String.raw`kubectl.kubernetes.io/default-container: frontend
+checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
+      volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 512Mi',
+      container: {
+        name: 'frontend',
+        ports: [{ name: 'http', port: '3000' }],
+        env,
+        probes: { startup: tcp, readiness: tcp, liveness: tcp },
+        volumeMounts: '- name: tmp\n  mountPath: /tmp',
+      },
+    }),
+  },
+  {
+    path: 'frontend/service.yaml',
+    source: SRC,
+    render: () => service({
+      source: SRC,
+      component: 'frontend',
+      values: 'frontend.service',
+      type: '{{ .Values.frontend.service.type }}',
+      ports: '- name: http\n  port: {{ .Values.frontend.service.port }}\n  targetPort: http\n  protocol: TCP',
+    }),
+  },
+  { path: 'frontend/serviceaccount.yaml', source: SRC, render: () => serviceAccount(SRC, 'frontend', 'frontend') },
+  { path: 'frontend/pdb.yaml', source: SRC, render: () => podDisruptionBudget(SRC, 'frontend', 'frontend') },
+];

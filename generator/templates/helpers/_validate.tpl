@@ -1,0 +1,99 @@
+{{/*
+Render-time guards. Each check prints "<field>: <what is wrong and how to fix it>"; all failures
+are reported together. Included from templates/validate.yaml.
+*/}}
+{{- define "deerflow.validate" -}}
+{{- $errors := list -}}
+
+{{- /* Secrets are never generated (no lookup): features that need one refuse to render without it. */ -}}
+{{- if and $.Values.sandbox.enabled (not $.Values.sandbox.apiKey) (not $.Values.sandbox.existingSecret) -}}
+{{- $errors = append $errors "sandbox.apiKey: sandbox.enabled=true needs the shared API key: set sandbox.apiKey (16+ characters) or sandbox.existingSecret. The chart does not generate it, so it stays stable across upgrades and GitOps renders." -}}
+{{- end -}}
+{{- if and (eq $.Values.postgresql.mode "bundled") (not $.Values.postgresql.auth.password) (not $.Values.postgresql.auth.existingSecret) -}}
+{{- $errors = append $errors "postgresql.auth.password: postgresql.mode=bundled needs postgresql.auth.password or postgresql.auth.existingSecret (never generated)." -}}
+{{- end -}}
+{{- if and (eq $.Values.postgresql.mode "external") (not $.Values.postgresql.external.url) (not $.Values.postgresql.external.existingSecret) -}}
+{{- $errors = append $errors "postgresql.external.url: postgresql.mode=external needs postgresql.external.url or postgresql.external.existingSecret." -}}
+{{- end -}}
+{{- if and (eq $.Values.redis.mode "bundled") (not $.Values.redis.auth.password) (not $.Values.redis.auth.existingSecret) -}}
+{{- $errors = append $errors "redis.auth.password: redis.mode=bundled needs redis.auth.password or redis.auth.existingSecret (never generated)." -}}
+{{- end -}}
+{{- if and (eq $.Values.redis.mode "external") (not $.Values.redis.external.url) (not $.Values.redis.external.existingSecret) -}}
+{{- $errors = append $errors "redis.external.url: redis.mode=external needs redis.external.url or redis.external.existingSecret." -}}
+{{- end -}}
+{{- if and (eq $.Values.deerflow.config.streamBridge "redis") (eq $.Values.redis.mode "none") -}}
+{{- $errors = append $errors "deerflow.config.streamBridge: redis needs redis.mode=bundled or external." -}}
+{{- end -}}
+
+{{- /* Models and their keys. */ -}}
+{{- $names := dict -}}
+{{- range $i, $m := $.Values.deerflow.models -}}
+{{- if hasKey $names $m.name -}}
+{{- $errors = append $errors (printf "deerflow.models[%d].name: duplicate model name %q." $i $m.name) -}}
+{{- end -}}
+{{- $_ := set $names $m.name true -}}
+{{- if and $m.apiKeyEnv (not $.Values.deerflow.providers.existingSecret) (not (hasKey $.Values.deerflow.providers.apiKeys $m.apiKeyEnv)) -}}
+{{- $errors = append $errors (printf "deerflow.models[%d].apiKeyEnv: %s is not a key of deerflow.providers.apiKeys; add it there or set deerflow.providers.existingSecret (DeerFlow refuses to start on an unset $VAR)." $i $m.apiKeyEnv) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* hostPath is opt-in. */ -}}
+{{- if and (eq $.Values.persistence.home.mode "hostPath") (not $.Values.persistence.allowHostPath) -}}
+{{- $errors = append $errors "persistence.home.mode: hostPath needs persistence.allowHostPath=true (single-node dev clusters only)." -}}
+{{- end -}}
+
+{{- /* Multiple gateway processes (D5, #3948): every prerequisite or nothing. */ -}}
+{{- if include "deerflow.multiWorker" . -}}
+{{- $missing := list -}}
+{{- if eq $.Values.postgresql.mode "none" -}}{{- $missing = append $missing "postgresql.mode=bundled|external" -}}{{- end -}}
+{{- if ne (include "deerflow.streamBridge" .) "redis" -}}{{- $missing = append $missing "a Redis stream bridge (redis.mode=bundled|external, deerflow.config.streamBridge=auto|redis)" -}}{{- end -}}
+{{- if not $.Values.deerflow.config.runOwnershipHeartbeat -}}{{- $missing = append $missing "deerflow.config.runOwnershipHeartbeat=true" -}}{{- end -}}
+{{- if ne $.Values.deerflow.config.runEventsBackend "db" -}}{{- $missing = append $missing "deerflow.config.runEventsBackend=db" -}}{{- end -}}
+{{- if ne $.Values.deerflow.config.agentStorageBackend "db" -}}{{- $missing = append $missing "deerflow.config.agentStorageBackend=db" -}}{{- end -}}
+{{- if and (not $.Values.deerflow.auth.existingSecret) (or (not $.Values.deerflow.auth.jwtSecret) (not $.Values.deerflow.auth.internalToken)) -}}{{- $missing = append $missing "shared auth secrets (deerflow.auth.existingSecret, or deerflow.auth.jwtSecret and deerflow.auth.internalToken)" -}}{{- end -}}
+{{- if or (ne $.Values.persistence.home.mode "pvc") (ne $.Values.persistence.home.accessMode "ReadWriteMany") -}}{{- $missing = append $missing "a shared home volume (persistence.home.mode=pvc with accessMode=ReadWriteMany)" -}}{{- end -}}
+{{- if $missing -}}
+{{- $errors = append $errors (printf "gateway.replicaCount: %v replica(s) x %v worker(s) need the multi-worker prerequisites; missing: %s." $.Values.gateway.replicaCount $.Values.gateway.workers (join "; " $missing)) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* Sandbox storage and wiring. */ -}}
+{{- if $.Values.sandbox.enabled -}}
+{{- if eq $.Values.persistence.home.mode "emptyDir" -}}
+{{- $errors = append $errors "persistence.home.mode: sandboxes mount their thread data from the home volume; emptyDir cannot be shared. Use pvc (ReadWriteMany) or hostPath (single node)." -}}
+{{- else if and (eq $.Values.persistence.home.mode "pvc") (ne $.Values.persistence.home.accessMode "ReadWriteMany") (not $.Values.sandbox.threadData.existingClaim) -}}
+{{- $errors = append $errors "persistence.home.accessMode: sandbox Pods mount the home volume on any node; ReadWriteOnce fails with Multi-Attach (D4). Use ReadWriteMany, hostPath on a single node, or sandbox.threadData.existingClaim." -}}
+{{- end -}}
+{{- if and $.Values.sandbox.namespace (ne $.Values.sandbox.namespace $.Release.Namespace) (eq $.Values.persistence.home.mode "pvc") (not $.Values.sandbox.threadData.existingClaim) -}}
+{{- $errors = append $errors (printf "sandbox.threadData.existingClaim: sandbox.namespace=%s differs from the release namespace, and a PVC cannot be mounted across namespaces; give an RWX claim in %s that holds the same data." $.Values.sandbox.namespace $.Values.sandbox.namespace) -}}
+{{- end -}}
+{{- $src := $.Values.sandbox.skills.source -}}
+{{- if and (eq $src "home") (ne $.Values.persistence.home.mode "pvc") (not $.Values.sandbox.threadData.existingClaim) -}}
+{{- $errors = append $errors "sandbox.skills.source: home needs a PVC home volume (persistence.home.mode=pvc); with hostPath use source hostPath, nfs or existingClaim." -}}
+{{- end -}}
+{{- if and (eq $src "existingClaim") (not $.Values.sandbox.skills.existingClaim) -}}
+{{- $errors = append $errors "sandbox.skills.existingClaim: sandbox.skills.source=existingClaim needs the claim name." -}}
+{{- end -}}
+{{- if and (eq $src "nfs") (or (not $.Values.sandbox.skills.nfs.server) (not $.Values.sandbox.skills.nfs.path)) -}}
+{{- $errors = append $errors "sandbox.skills.nfs.server: sandbox.skills.source=nfs needs sandbox.skills.nfs.server and sandbox.skills.nfs.path." -}}
+{{- end -}}
+{{- if and (eq $src "hostPath") (not $.Values.persistence.allowHostPath) -}}
+{{- $errors = append $errors "sandbox.skills.source: hostPath needs persistence.allowHostPath=true (single-node dev clusters only)." -}}
+{{- end -}}
+{{- if and (eq $.Values.sandbox.serviceType "NodePort") (not $.Values.sandbox.nodeHost) -}}
+{{- $errors = append $errors "sandbox.nodeHost: sandbox.serviceType=NodePort needs the node address the gateway can reach." -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* Edge. */ -}}
+{{- if and $.Values.ingress.enabled $.Values.ingress.tls.enabled (not $.Values.ingress.host) -}}
+{{- $errors = append $errors "ingress.host: ingress.tls.enabled=true needs a host name." -}}
+{{- end -}}
+{{- if and (ne $.Values.nginx.service.type "NodePort") (gt (int $.Values.nginx.service.nodePort) 0) -}}
+{{- $errors = append $errors "nginx.service.nodePort: only valid with nginx.service.type=NodePort." -}}
+{{- end -}}
+
+{{- if $errors -}}
+{{- fail (printf "\n\nInvalid values for the deerflow chart:\n  - %s\n" (join "\n  - " $errors)) -}}
+{{- end -}}
+{{- end -}}

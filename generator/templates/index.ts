@@ -1,0 +1,29 @@
+/** Every chart template, one module per component or feature. Adding a feature = adding a module here. */
+import { authTemplates } from './auth/index.js';
+import { frontendTemplates } from './frontend/index.js';
+import { gatewayTemplates } from './gateway/index.js';
+import { helperTemplates } from './helpers/index.js';
+import { ingressTemplates } from './ingress.js';
+import type { TemplateModule } from './lib/types.js';
+import { nginxTemplates } from './nginx/index.js';
+import { postgresqlTemplates } from './postgresql/index.js';
+import { redisTemplates } from './redis/index.js';
+import { releaseTemplates } from './release.js';
+import { sandboxTemplates } from './sandbox/index.js';
+import { testTemplates } from './tests/index.js';
+
+export function allTemplates(): TemplateModule[] {
+  return [
+    ...helperTemplates(),
+    ...releaseTemplates,
+    ...authTemplates,
+    ...gatewayTemplates,
+    ...frontendTemplates,
+    ...nginxTemplates,
+    ...ingressTemplates,
+    ...postgresqlTemplates,
+    ...redisTemplates,
+    ...sandboxTemplates,
+    ...testTemplates,
+  ];
+}

@@ -1,0 +1,46 @@
+/** Release-wide files: the validation guard and NOTES.txt. */
+import { header, lines } from './lib/text.js';
+import type { TemplateModule } from './lib/types.js';
+
+const SRC = 'generator/templates/release.ts';
+
+const notes = String.raw`{{- include "deerflow.validate" . -}}
+DeerFlow {{ .Chart.AppVersion }} is installed as release {{ .Release.Name }} in namespace {{ .Release.Namespace }}.
+
+Entry point: Service {{ include "deerflow.componentName" (dict "ctx" $ "component" "nginx") }} (port {{ .Values.nginx.service.port }}).
+{{- if .Values.ingress.enabled }}
+Ingress: {{ ternary "https" "http" .Values.ingress.tls.enabled }}://{{ default "<any host>" .Values.ingress.host }}{{ .Values.ingress.path }}
+{{- else }}
+No Ingress is published yet. Create the first admin through a port-forward, then enable the Ingress:
+
+  kubectl -n {{ .Release.Namespace }} port-forward svc/{{ include "deerflow.componentName" (dict "ctx" $ "component" "nginx") }} 2026:{{ .Values.nginx.service.port }}
+  open http://localhost:2026
+{{- end }}
+
+Gateway:  kubectl -n {{ .Release.Namespace }} logs deploy/{{ include "deerflow.componentName" (dict "ctx" $ "component" "gateway") }}
+{{- if .Values.sandbox.enabled }}
+Sandboxes: agent deploy/{{ include "deerflow.componentName" (dict "ctx" $ "component" "sandbox-agent") }}; sandbox Pods run in namespace {{ include "deerflow.sandbox.namespace" . }}
+  kubectl -n {{ include "deerflow.sandbox.namespace" . }} get pods -l app.kubernetes.io/name=deerflow-sandbox,app.kubernetes.io/instance={{ .Release.Name }}
+{{- else }}
+Sandboxes: disabled; DeerFlow runs tools with its in-process LocalSandboxProvider. Set sandbox.enabled=true and sandbox.apiKey (or sandbox.existingSecret) for Kubernetes sandboxes.
+{{- end }}
+{{- if not .Values.deerflow.models }}
+
+WARNING: deerflow.models is empty; DeerFlow needs at least one model to answer.
+{{- end }}
+{{- if not (include "deerflow.auth.enabled" .) }}
+
+WARNING: no auth secrets are set (deerflow.auth). The gateway keeps its JWT secret in the home volume and the frontend has no BETTER_AUTH_SECRET. Set deerflow.auth.existingSecret for production.
+{{- end }}
+
+Run the chart's checks: helm test {{ .Release.Name }} -n {{ .Release.Namespace }}
+`;
+
+export const releaseTemplates: TemplateModule[] = [
+  {
+    path: 'validate.yaml',
+    source: SRC,
+    render: () => lines(header(SRC), '{{- /* Fails rendering with every invalid-values message at once; renders nothing otherwise. */}}', '{{- include "deerflow.validate" . }}', ''),
+  },
+  { path: 'NOTES.txt', source: SRC, render: () => `${header(SRC)}\n${notes}` },
+];

@@ -1,0 +1,335 @@
+/**
+ * Sandbox wiring: the sandbox agent (Deployment, Service, ServiceAccount, PDB), its namespaced
+ * Role/RoleBinding in the sandbox namespace, the headless Service for sandbox Pod DNS, the owner
+ * ConfigMap (garbage-collects sandboxes on uninstall), the API-key Secret and skills storage.
+ */
+import { metadata } from '../lib/meta.js';
+import { header, lines } from '../lib/text.js';
+import type { TemplateModule } from '../lib/types.js';
+import { deployment, podDisruptionBudget, service, serviceAccount } from '../lib/workload.js';
+
+const SRC = 'generator/templates/sandbox/index.ts';
+const ON = '.Values.sandbox.enabled';
+const SANDBOX_NS = '{{ include "deerflow.sandbox.namespace" . }}';
+
+function name(component: string): string {
+  return `{{ include "deerflow.componentName" (dict "ctx" $ "component" "${component}") }}`;
+}
+
+const env = String.raw`- name: K8S_NAMESPACE
+  value: {{ include "deerflow.sandbox.namespace" . | quote }}
+- name: SANDBOX_IMAGE
+  value: {{ include "deerflow.images.image" (dict "image" .Values.sandbox.image "global" .Values.global) | quote }}
+- name: SANDBOX_CONTAINER_PORT
+  value: {{ .Values.sandbox.containerPort | quote }}
+- name: SANDBOX_SERVICE_TYPE
+  value: {{ .Values.sandbox.serviceType | quote }}
+{{- if eq .Values.sandbox.serviceType "NodePort" }}
+- name: NODE_HOST
+  value: {{ .Values.sandbox.nodeHost | quote }}
+{{- end }}
+- name: DEER_FLOW_HOST_BASE_DIR
+  value: {{ include "deerflow.hostBaseDir" . | quote }}
+- name: THREADS_HOST_PATH
+  value: {{ printf "%s/threads" (include "deerflow.hostBaseDir" .) | quote }}
+- name: USERDATA_PVC_NAME
+  value: {{ include "deerflow.sandbox.userDataClaim" . | quote }}
+- name: SKILLS_PVC_NAME
+  value: {{ include "deerflow.sandbox.skillsClaim" . | quote }}
+- name: SKILLS_PVC_SUBPATH_TEMPLATE
+  value: {{ include "deerflow.sandbox.skillsSubPath" . | quote }}
+- name: LARK_CLI_INIT_IMAGE
+  value: {{ .Values.sandbox.lark.initImage | quote }}
+- name: LARK_CLI_BROKER_IMAGE
+  value: {{ .Values.sandbox.lark.brokerImage | quote }}
+{{- with .Values.sandbox.lark.denySubcommands }}
+- name: DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS
+  value: {{ . | quote }}
+{{- end }}
+- name: PROVISIONER_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "deerflow.sandbox.secretName" . }}
+      key: {{ include "deerflow.sandbox.secretKey" . }}
+- name: SANDBOX_AGENT_API_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "deerflow.sandbox.secretName" . }}
+      key: extra-api-keys
+      optional: true
+- name: SANDBOX_AGENT_PORT
+  value: "8002"
+- name: SANDBOX_AGENT_HEADLESS_SERVICE
+  value: ${name('sandboxes')}
+- name: SANDBOX_AGENT_CLUSTER_DOMAIN
+  value: {{ .Values.clusterDomain | quote }}
+- name: SANDBOX_AGENT_RELEASE
+  value: {{ .Release.Name | quote }}
+- name: SANDBOX_AGENT_OWNER_CONFIGMAP
+  value: ${name('sandbox-owner')}
+- name: SANDBOX_AGENT_IDLE_TTL_SECONDS
+  value: {{ .Values.sandbox.lifecycle.idleTtlSeconds | quote }}
+- name: SANDBOX_AGENT_RELEASED_TTL_SECONDS
+  value: {{ .Values.sandbox.lifecycle.releasedTtlSeconds | quote }}
+- name: SANDBOX_AGENT_MAX_LIFETIME_SECONDS
+  value: {{ .Values.sandbox.lifecycle.maxLifetimeSeconds | quote }}
+- name: SANDBOX_AGENT_START_GRACE_SECONDS
+  value: {{ .Values.sandbox.lifecycle.startGraceSeconds | quote }}
+- name: SANDBOX_AGENT_REAPER_INTERVAL_SECONDS
+  value: {{ .Values.sandbox.lifecycle.reaperIntervalSeconds | quote }}
+- name: SANDBOX_AGENT_REAPER_CONCURRENCY
+  value: {{ .Values.sandbox.lifecycle.reaperConcurrency | quote }}
+- name: SANDBOX_AGENT_LEASE_NAME
+  value: ${name('sandbox-agent-leader')}
+- name: SANDBOX_AGENT_LEASE_DURATION_SECONDS
+  value: {{ .Values.sandbox.lifecycle.leaseDurationSeconds | quote }}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: SANDBOX_AGENT_MAX_SANDBOXES
+  value: {{ .Values.sandbox.limits.maxSandboxes | quote }}
+- name: SANDBOX_AGENT_MAX_SANDBOXES_PER_USER
+  value: {{ .Values.sandbox.limits.maxSandboxesPerUser | quote }}
+- name: SANDBOX_AGENT_BODY_LIMIT_BYTES
+  value: {{ .Values.sandbox.limits.bodyLimitBytes | int64 | quote }}
+- name: SANDBOX_AGENT_KUBE_QPS
+  value: {{ .Values.sandbox.limits.kubeQps | quote }}
+- name: SANDBOX_AGENT_KUBE_BURST
+  value: {{ .Values.sandbox.limits.kubeBurst | quote }}
+- name: SANDBOX_AGENT_WAIT_TIMEOUT_MAX_SECONDS
+  value: {{ .Values.sandbox.limits.waitTimeoutMaxSeconds | quote }}
+- name: SANDBOX_AGENT_POD_RUN_AS_NON_ROOT
+  value: {{ .Values.sandbox.pod.runAsNonRoot | quote }}
+- name: SANDBOX_AGENT_POD_RUN_AS_USER
+  value: {{ .Values.sandbox.pod.runAsUser | int64 | quote }}
+- name: SANDBOX_AGENT_POD_RUNTIME_CLASS
+  value: {{ .Values.sandbox.pod.runtimeClassName | quote }}
+- name: SANDBOX_AGENT_POD_PRIORITY_CLASS
+  value: {{ .Values.sandbox.pod.priorityClassName | quote }}
+- name: SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN
+  value: {{ .Values.sandbox.pod.automountServiceAccountToken | quote }}
+- name: SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS
+  value: {{ .Values.sandbox.pod.enableServiceLinks | quote }}
+- name: SANDBOX_AGENT_POD_RESOURCES
+  value: {{ toJson .Values.sandbox.pod.resources | quote }}
+- name: SANDBOX_AGENT_POD_NODE_SELECTOR
+  value: {{ toJson .Values.sandbox.pod.nodeSelector | quote }}
+- name: SANDBOX_AGENT_POD_TOLERATIONS
+  value: {{ toJson .Values.sandbox.pod.tolerations | quote }}
+- name: SANDBOX_AGENT_POD_AFFINITY
+  value: {{ toJson .Values.sandbox.pod.affinity | quote }}
+- name: SANDBOX_AGENT_POD_IMAGE_PULL_SECRETS
+  value: {{ toJson .Values.global.imagePullSecrets | quote }}
+- name: SANDBOX_AGENT_POD_LABELS
+  value: {{ toJson .Values.sandbox.pod.labels | quote }}
+- name: SANDBOX_AGENT_POD_ANNOTATIONS
+  value: {{ toJson .Values.sandbox.pod.annotations | quote }}
+- name: LOG_LEVEL
+  value: {{ .Values.sandbox.agent.logLevel | quote }}`;
+
+const sandboxSelector = String.raw`app.kubernetes.io/name: deerflow-sandbox
+app.kubernetes.io/component: sandbox
+app.kubernetes.io/instance: {{ .Release.Name }}`;
+
+const role = String.raw`rules:
+  - apiGroups: [""]
+    resources: ["pods"]
+    verbs: ["create", "get", "list", "watch", "delete", "patch"]
+  {{- if ne .Values.sandbox.serviceType "Headless" }}
+  - apiGroups: [""]
+    resources: ["services"]
+    verbs: ["create", "get", "list", "watch", "delete"]
+  {{- end }}
+  - apiGroups: [""]
+    resources: ["events"]
+    verbs: ["get", "list", "watch"]
+  - apiGroups: ["coordination.k8s.io"]
+    resources: ["leases"]
+    verbs: ["get", "create", "update"]
+  - apiGroups: [""]
+    resources: ["configmaps"]
+    resourceNames: [${name('sandbox-owner')}]
+    verbs: ["get"]`;
+
+const skillsOn = `and ${ON} (has .Values.sandbox.skills.source (list "nfs" "hostPath"))`;
+
+export const sandboxTemplates: TemplateModule[] = [
+  {
+    path: 'sandbox/deployment.yaml',
+    source: SRC,
+    render: () => deployment({
+      source: SRC,
+      when: ON,
+      component: 'sandbox-agent',
+      values: 'sandbox.agent',
+      annotations: String.raw`kubectl.kubernetes.io/default-container: sandbox-agent
+checksum/secret: {{ include (print $.Template.BasePath "/sandbox/secret.yaml") . | sha256sum }}
+checksum/secret-name: {{ include "deerflow.sandbox.secretName" . | sha256sum | trunc 16 }}`,
+      volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 64Mi',
+      container: {
+        name: 'sandbox-agent',
+        ports: [{ name: 'http', port: '8002' }],
+        env,
+        probes: {
+          startup: 'httpGet:\n  path: /health\n  port: http',
+          readiness: 'httpGet:\n  path: /readyz\n  port: http',
+          liveness: 'httpGet:\n  path: /health\n  port: http',
+        },
+        volumeMounts: '- name: tmp\n  mountPath: /tmp',
+      },
+    }),
+  },
+  {
+    path: 'sandbox/service.yaml',
+    source: SRC,
+    render: () => service({
+      source: SRC,
+      when: ON,
+      component: 'sandbox-agent',
+      values: 'sandbox.agent.service',
+      type: '{{ .Values.sandbox.agent.service.type }}',
+      ports: '- name: http\n  port: {{ .Values.sandbox.agent.service.port }}\n  targetPort: http\n  protocol: TCP',
+    }),
+  },
+  { path: 'sandbox/serviceaccount.yaml', source: SRC, render: () => serviceAccount(SRC, 'sandbox-agent', 'sandbox.agent', ON) },
+  { path: 'sandbox/pdb.yaml', source: SRC, render: () => podDisruptionBudget(SRC, 'sandbox-agent', 'sandbox.agent', ON) },
+  {
+    path: 'sandbox/role.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if ${ON} }}`,
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: Role',
+      metadata({ component: 'sandbox-agent', namespace: SANDBOX_NS }),
+      role,
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'sandbox/rolebinding.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if ${ON} }}`,
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: RoleBinding',
+      metadata({ component: 'sandbox-agent', namespace: SANDBOX_NS }),
+      'roleRef:',
+      '  apiGroup: rbac.authorization.k8s.io',
+      '  kind: Role',
+      `  name: ${name('sandbox-agent')}`,
+      'subjects:',
+      '  - kind: ServiceAccount',
+      '    name: {{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "sandbox-agent" "serviceAccount" .Values.sandbox.agent.serviceAccount) }}',
+      '    namespace: {{ include "deerflow.namespace" . }}',
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'sandbox/service-headless.yaml',
+    source: SRC,
+    render: () => service({
+      source: SRC,
+      when: ON,
+      component: 'sandboxes',
+      namespace: SANDBOX_NS,
+      headless: true,
+      extraSpec: 'publishNotReadyAddresses: false',
+      ports: '- name: http\n  port: {{ .Values.sandbox.containerPort }}\n  targetPort: {{ .Values.sandbox.containerPort }}\n  protocol: TCP',
+      selector: sandboxSelector,
+    }),
+  },
+  {
+    path: 'sandbox/configmap-owner.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if ${ON} }}`,
+      '# Owner of every sandbox Pod the agent creates: deleting it (helm uninstall) garbage-collects them.',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      metadata({ component: 'sandbox-owner', namespace: SANDBOX_NS }),
+      'data:',
+      '  release: {{ .Release.Name | quote }}',
+      '  releaseNamespace: {{ .Release.Namespace | quote }}',
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'sandbox/secret.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if and ${ON} (not .Values.sandbox.existingSecret) .Values.sandbox.apiKey }}`,
+      'apiVersion: v1',
+      'kind: Secret',
+      metadata({ component: 'sandbox-api-key' }),
+      'type: Opaque',
+      'data:',
+      '  api-key: {{ .Values.sandbox.apiKey | b64enc | quote }}',
+      '  {{- with .Values.sandbox.rotationApiKeys }}',
+      '  extra-api-keys: {{ join "," . | b64enc | quote }}',
+      '  {{- end }}',
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'sandbox/pv-skills.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if ${skillsOn} }}`,
+      '# Cluster-scoped: the name carries namespace and release so releases never collide.',
+      'apiVersion: v1',
+      'kind: PersistentVolume',
+      metadata({ component: 'skills', name: '{{ include "deerflow.clusterScopedName" (dict "ctx" $ "component" "skills") }}', clusterScoped: true }),
+      'spec:',
+      '  capacity:',
+      '    storage: {{ .Values.sandbox.skills.size }}',
+      '  accessModes: ["ReadOnlyMany"]',
+      '  persistentVolumeReclaimPolicy: Retain',
+      '  storageClassName: ""',
+      '  claimRef:',
+      `    namespace: ${SANDBOX_NS}`,
+      `    name: ${name('skills')}`,
+      '  {{- if eq .Values.sandbox.skills.source "nfs" }}',
+      '  nfs:',
+      '    server: {{ .Values.sandbox.skills.nfs.server }}',
+      '    path: {{ .Values.sandbox.skills.nfs.path }}',
+      '    readOnly: true',
+      '  {{- else }}',
+      '  hostPath:',
+      '    path: {{ .Values.sandbox.skills.hostPath }}',
+      '    type: DirectoryOrCreate',
+      '  {{- end }}',
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'sandbox/pvc-skills.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if ${skillsOn} }}`,
+      'apiVersion: v1',
+      'kind: PersistentVolumeClaim',
+      metadata({ component: 'skills', namespace: SANDBOX_NS }),
+      'spec:',
+      '  accessModes: ["ReadOnlyMany"]',
+      '  storageClassName: ""',
+      '  volumeName: {{ include "deerflow.clusterScopedName" (dict "ctx" $ "component" "skills") }}',
+      '  resources:',
+      '    requests:',
+      '      storage: {{ .Values.sandbox.skills.size }}',
+      '{{- end }}',
+      '',
+    ),
+  },
+];

@@ -1,0 +1,70 @@
+/** `helm test` hook Pods. */
+import { metadata } from '../lib/meta.js';
+import { header, lines } from '../lib/text.js';
+import type { TemplateModule } from '../lib/types.js';
+
+const SRC = 'generator/templates/tests/index.ts';
+
+function testPod(component: string, when: string, script: string): string {
+  return lines(
+    header(SRC),
+    `{{- if ${when} }}`,
+    'apiVersion: v1',
+    'kind: Pod',
+    metadata({
+      component,
+      annotations: '"helm.sh/hook": test\n"helm.sh/hook-delete-policy": before-hook-creation,hook-succeeded',
+    }),
+    'spec:',
+    '  restartPolicy: Never',
+    '  automountServiceAccountToken: false',
+    '  enableServiceLinks: false',
+    '  {{- include "deerflow.images.pullSecrets" . | nindent 2 }}',
+    '  securityContext:',
+    '    runAsNonRoot: true',
+    '    runAsUser: 65534',
+    '    runAsGroup: 65534',
+    '    seccompProfile:',
+    '      type: RuntimeDefault',
+    '  containers:',
+    '    - name: test',
+    '      image: {{ include "deerflow.images.image" (dict "image" .Values.tests.image "global" .Values.global) | quote }}',
+    '      imagePullPolicy: {{ .Values.tests.image.pullPolicy }}',
+    '      command: ["sh", "-ec"]',
+    '      args:',
+    '        - |',
+    script.split('\n').map((l) => `          ${l}`).join('\n'),
+    '      resources:',
+    '        requests: {cpu: 10m, memory: 16Mi}',
+    '        limits: {cpu: 100m, memory: 64Mi}',
+    '      securityContext:',
+    '        allowPrivilegeEscalation: false',
+    '        readOnlyRootFilesystem: true',
+    '        capabilities:',
+    '          drop: ["ALL"]',
+    '{{- end }}',
+    '',
+  );
+}
+
+export const testTemplates: TemplateModule[] = [
+  {
+    path: 'tests/test-gateway.yaml',
+    source: SRC,
+    render: () => testPod('test-gateway', '.Values.tests.enabled', String.raw`wget -q -T 10 -O - {{ include "deerflow.gateway.url" . }}/health | grep -q healthy`),
+  },
+  {
+    path: 'tests/test-nginx.yaml',
+    source: SRC,
+    render: () => testPod('test-nginx', '.Values.tests.enabled', String.raw`base=http://{{ include "deerflow.serviceHost" (dict "ctx" $ "component" "nginx") }}:{{ .Values.nginx.service.port }}
+wget -q -T 10 -O - "$base/nginx-health" | grep -q ok
+wget -q -T 10 -O - "$base/health" | grep -q healthy
+# The sandbox API must not be reachable through the edge proxy.
+if wget -q -T 10 -O /dev/null "$base/api/sandboxes"; then echo "/api/sandboxes is exposed" >&2; exit 1; fi`),
+  },
+  {
+    path: 'tests/test-sandbox-agent.yaml',
+    source: SRC,
+    render: () => testPod('test-sandbox-agent', 'and .Values.tests.enabled .Values.sandbox.enabled', String.raw`wget -q -T 10 -O - {{ include "deerflow.sandboxAgent.url" . }}/health | grep -q ok`),
+  },
+];
