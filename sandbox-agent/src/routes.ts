@@ -68,7 +68,7 @@ interface WaitQuery {
 }
 
 function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).header('content-type', JSON_TYPE).send(body);
+  return reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify(body));
 }
 
 export function buildApp(deps: RouteDeps) {
@@ -108,6 +108,12 @@ export function buildApp(deps: RouteDeps) {
     reply.hijack();
     reply.raw.writeHead(401, { 'content-length': '12', 'x-request-id': req.id });
     reply.raw.end('Unauthorized');
+  });
+
+  // fastify appends "; charset=utf-8" to JSON; FastAPI sends a bare application/json.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.getHeader('content-type') === `${JSON_TYPE}; charset=utf-8`) reply.header('content-type', JSON_TYPE);
+    return payload;
   });
 
   app.addHook('onResponse', async (req, reply) => {
