@@ -64,7 +64,7 @@ const env = String.raw`- name: DEER_FLOW_PROJECT_ROOT
       name: {{ include "deerflow.sandbox.secretName" . }}
       key: {{ include "deerflow.sandbox.secretKey" . }}
 {{- end }}
-{{- include "deerflow.datastoreEnv" . }}
+{{- include "deerflow.datastoreEnv" . | indent 0 }}
 {{- $seen := dict }}
 {{- range .Values.deerflow.models }}
 {{- if and .apiKeyEnv (not (hasKey $seen .apiKeyEnv)) }}
@@ -163,7 +163,7 @@ rollingUpdate:
   maxUnavailable: 0
 {{- end }}`,
       annotations: String.raw`kubectl.kubernetes.io/default-container: gateway
-checksum/config: {{ include (print $.Template.BasePath "/gateway/configmap.yaml") . | sha256sum }}
+checksum/config: {{ include "deerflow.checksum.gatewayConfig" . }}
 checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       initContainers: init,
       volumes,

@@ -1,17 +1,25 @@
 {{/*
-Checksums that roll Pods when their inputs change: rendered ConfigMaps, rendered Secrets, and the
-names of existing Secrets (whose contents the chart cannot see; rename to rotate).
+Checksums that roll Pods when their inputs change. They hash the values a ConfigMap or Secret is
+rendered from (and the names of existing Secrets, whose contents the chart cannot see: point the
+value at a new Secret name to roll), so they do not depend on which template files are rendered.
 */}}
-{{- define "deerflow.checksum.secrets" -}}
-{{- $ctx := . -}}
-{{- $parts := list -}}
-{{- range $path := list "/auth/secret.yaml" "/gateway/secret-providers.yaml" "/sandbox/secret.yaml" "/postgresql/secret.yaml" "/redis/secret.yaml" -}}
-{{- $parts = append $parts (include (print $ctx.Template.BasePath $path) $ctx) -}}
+{{- define "deerflow.checksum.gatewayConfig" -}}
+{{- print (include "deerflow.config" .) (include "deerflow.extensionsConfig" .) | sha256sum -}}
 {{- end -}}
-{{- $parts = append $parts (include "deerflow.auth.secretName" $ctx) -}}
-{{- $parts = append $parts (include "deerflow.providers.secretName" $ctx) -}}
-{{- $parts = append $parts (include "deerflow.sandbox.secretName" $ctx) -}}
-{{- $parts = append $parts (include "deerflow.postgresql.secretName" $ctx) -}}
-{{- $parts = append $parts (include "deerflow.redis.secretName" $ctx) -}}
-{{- join "\n" $parts | sha256sum -}}
+
+{{- define "deerflow.checksum.nginxConfig" -}}
+{{- include "deerflow.nginx.conf" . | sha256sum -}}
+{{- end -}}
+
+{{- define "deerflow.checksum.sandboxSecret" -}}
+{{- toJson (list .Values.sandbox.apiKey .Values.sandbox.existingSecret .Values.sandbox.existingSecretKey .Values.sandbox.rotationApiKeys) | sha256sum -}}
+{{- end -}}
+
+{{- define "deerflow.checksum.secrets" -}}
+{{- toJson (list
+    .Values.deerflow.auth
+    .Values.deerflow.providers
+    (include "deerflow.checksum.sandboxSecret" .)
+    .Values.postgresql.auth .Values.postgresql.external
+    .Values.redis.auth .Values.redis.external) | sha256sum -}}
 {{- end -}}

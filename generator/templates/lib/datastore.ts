@@ -33,7 +33,7 @@ export function datastoreTemplates(d: DatastoreParts): TemplateModule[] {
         component: d.key,
         values: d.key,
         serviceName: headlessName,
-        annotations: `kubectl.kubernetes.io/default-container: ${d.key}\nchecksum/secret: {{ include (print $.Template.BasePath "/${d.key}/secret.yaml") . | sha256sum }}`,
+        annotations: `kubectl.kubernetes.io/default-container: ${d.key}\nchecksum/secret: {{ toJson (list .Values.${d.key}.auth .Values.${d.key}.external) | sha256sum }}`,
         volumes: lines(
           `{{- if not .Values.${d.key}.persistence.enabled }}`,
           '- name: data\n  emptyDir: {}',

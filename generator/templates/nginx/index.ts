@@ -10,6 +10,19 @@ const probe = 'httpGet:\n  path: /nginx-health\n  port: http';
 
 export const nginxTemplates: TemplateModule[] = [
   {
+    // nginx.conf as a named template: the ConfigMap renders it and the Deployment hashes it.
+    path: '_nginx.tpl',
+    source: 'generator/templates/nginx/conf.ts',
+    render: () => lines(
+      header('generator/templates/nginx/conf.ts'),
+      '{{/* The proxy configuration (single source, D6). Usage: include "deerflow.nginx.conf" . */}}',
+      '{{- define "deerflow.nginx.conf" -}}',
+      nginxConf,
+      '{{- end -}}',
+      '',
+    ),
+  },
+  {
     path: 'nginx/deployment.yaml',
     source: SRC,
     render: () => deployment({
@@ -17,7 +30,7 @@ export const nginxTemplates: TemplateModule[] = [
       component: 'nginx',
       values: 'nginx',
       annotations: String.raw`kubectl.kubernetes.io/default-container: nginx
-checksum/config: {{ include (print $.Template.BasePath "/nginx/configmap.yaml") . | sha256sum }}`,
+checksum/config: {{ include "deerflow.checksum.nginxConfig" . }}`,
       volumes: String.raw`- name: config
   configMap:
     name: {{ include "deerflow.componentName" (dict "ctx" $ "component" "nginx") }}
@@ -75,7 +88,7 @@ checksum/config: {{ include (print $.Template.BasePath "/nginx/configmap.yaml") 
       metadata({ component: 'nginx' }),
       'data:',
       '  nginx.conf: |',
-      indent(nginxConf, 4),
+      '    {{- include "deerflow.nginx.conf" . | nindent 4 }}',
       '',
     ),
   },

@@ -164,8 +164,7 @@ export const sandboxTemplates: TemplateModule[] = [
       component: 'sandbox-agent',
       values: 'sandbox.agent',
       annotations: String.raw`kubectl.kubernetes.io/default-container: sandbox-agent
-checksum/secret: {{ include (print $.Template.BasePath "/sandbox/secret.yaml") . | sha256sum }}
-checksum/secret-name: {{ include "deerflow.sandbox.secretName" . | sha256sum | trunc 16 }}`,
+checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 64Mi',
       container: {
         name: 'sandbox-agent',
