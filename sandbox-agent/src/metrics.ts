@@ -12,6 +12,7 @@ export interface Metrics {
   deletes: Counter<'reason' | 'result'>;
   reaps: Counter<'reason'>;
   reaperSweepSeconds: Histogram<never>;
+  reaperLastSweep: Gauge<'field'>;
   kubeRequests: Counter<'verb' | 'resource' | 'code'>;
   kubeRequestSeconds: Histogram<'verb' | 'resource'>;
   kubeRateLimitWaitSeconds: Histogram<never>;
@@ -48,6 +49,12 @@ export function createMetrics(withProcessMetrics = true): Metrics {
     deletes: new Counter({ name: 'sandbox_agent_deletes_total', help: 'Sandbox deletions by reason and result', labelNames: ['reason', 'result'], registers }),
     reaps: new Counter({ name: 'sandbox_agent_reaps_total', help: 'Sandboxes reaped by the lifecycle reaper, by reason', labelNames: ['reason'], registers }),
     reaperSweepSeconds: new Histogram({ name: 'sandbox_agent_reaper_sweep_seconds', help: 'Duration of one reaper pass', buckets: LATENCY_BUCKETS, registers }),
+    reaperLastSweep: new Gauge({
+      name: 'sandbox_agent_reaper_last_sweep',
+      help: 'Last reaper pass: field=seconds|examined|actions|api_calls',
+      labelNames: ['field'],
+      registers,
+    }),
     kubeRequests: new Counter({
       name: 'sandbox_agent_kube_requests_total',
       help: 'Kubernetes API calls by verb, resource and result code (0 = no response)',

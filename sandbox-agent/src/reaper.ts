@@ -147,6 +147,10 @@ export class Reaper {
     stats.durationMs = performance.now() - started;
     stats.apiCalls = this.kube.tally.total - callsBefore;
     this.metrics.reaperSweepSeconds.observe(stats.durationMs / 1000);
+    this.metrics.reaperLastSweep.set({ field: 'seconds' }, stats.durationMs / 1000);
+    this.metrics.reaperLastSweep.set({ field: 'examined' }, stats.examined);
+    this.metrics.reaperLastSweep.set({ field: 'actions' }, actions.length);
+    this.metrics.reaperLastSweep.set({ field: 'api_calls' }, stats.apiCalls);
     if (actions.length > 0) this.log.info({ ...stats }, 'reaper pass done');
     return stats;
   }
