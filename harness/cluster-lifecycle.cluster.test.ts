@@ -4,19 +4,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalBackend } from './cluster.js';
+import { LocalBackend, processRunning } from './cluster.js';
 
 const backend = new LocalBackend('antler-lifecycle');
 afterAll(() => backend.down());
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -44,16 +36,13 @@ describe('local backend lifecycle', () => {
     const pids = await backend.componentPids();
     // etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok-controller
     expect(pids.length).toBeGreaterThanOrEqual(5);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(processRunning)).toBe(true);
     const server = /server:\s*https?:\/\/[^:]+:(\d+)/.exec(await readFile(first.kubeconfig, 'utf8'));
     const apiPort = Number(server?.[1]);
     expect(await portAnswers(apiPort)).toBe(true);
 
     await backend.down();
-    // SIGKILLed children may take a moment to be reaped by init.
-    const deadline = Date.now() + 10_000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(processRunning)).toEqual([]);
     expect(await portAnswers(apiPort)).toBe(false);
     expect(existsSync(first.kubeconfig)).toBe(false);
   });

@@ -1,8 +1,9 @@
 // Test clusters behind one small interface. `local` runs a real control plane (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler) from our pinned binaries through
 // kwokctl's binary runtime, with kwok simulating the nodes; `kind` runs real nodes in containers.
-import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, succeeds } from './exec.js';
@@ -67,7 +68,6 @@ export function fakeNodeManifest(index: number, zone: string): string {
     status: {
       allocatable: { cpu: '32', memory: '256Gi', pods: '250', 'ephemeral-storage': '500Gi' },
       capacity: { cpu: '32', memory: '256Gi', pods: '250', 'ephemeral-storage': '500Gi' },
-      nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: `v${KUBERNETES_VERSION}`, kubeProxyVersion: `v${KUBERNETES_VERSION}` },
       phase: 'Running',
     },
   });
@@ -148,6 +148,7 @@ export class LocalBackend implements ClusterBackend {
     const existing = await this.current();
     if (existing) {
       await this.ensureNodes();
+      await installCrds(this.kubeconfig);
       return existing;
     }
     if (existsSync(this.clusterDir)) {
@@ -155,9 +156,11 @@ export class LocalBackend implements ClusterBackend {
       await this.down();
     }
     await ensureTools(TOOL_SETS.test.filter((tool) => tool !== 'helm3' && tool !== 'helm-unittest'));
+    const configFile = await this.writeKwokctlConfig();
     await step('cluster', `creating local control plane "${this.clusterNameValue}" (etcd, kube-apiserver, controller-manager, scheduler, kwok)`, async () => {
       await this.kwokctl([
         'create', 'cluster',
+        '--config', configFile,
         '--runtime', 'binary',
         '--kube-authorization=true',
         '--kube-admission=true',
@@ -170,6 +173,32 @@ export class LocalBackend implements ClusterBackend {
     const crds = await step('cluster', 'installing CRDs (KEDA, Istio, prometheus-operator)', () => installCrds(this.kubeconfig));
     log('cluster', `${crds} CRD manifests applied`);
     return { backend: 'local', name: this.clusterNameValue, kubeconfig: this.kubeconfig, created: true };
+  }
+
+  /**
+   * Every listening port chosen up front: kwokctl's own defaults count down from 32766 and two
+   * clusters on one machine (the shared test cluster and a lifecycle test's) would collide.
+   */
+  private async writeKwokctlConfig(): Promise<string> {
+    const [apiserver, etcd, etcdPeer, controllerManager, scheduler, kwokController] = await freePorts(6);
+    const file = path.join(this.workDir, `${this.clusterNameValue}.kwokctl.yaml`);
+    await mkdir(this.workDir, { recursive: true });
+    await writeFile(
+      file,
+      [
+        'apiVersion: config.kwok.x-k8s.io/v1alpha1',
+        'kind: KwokctlConfiguration',
+        'options:',
+        `  kubeApiserverPort: ${apiserver}`,
+        `  etcdPort: ${etcd}`,
+        `  etcdPeerPort: ${etcdPeer}`,
+        `  kubeControllerManagerPort: ${controllerManager}`,
+        `  kubeSchedulerPort: ${scheduler}`,
+        `  kwokControllerPort: ${kwokController}`,
+        '',
+      ].join('\n'),
+    );
+    return file;
   }
 
   private async ensureNodes(): Promise<void> {
@@ -203,16 +232,49 @@ export class LocalBackend implements ClusterBackend {
         }
       });
     }
-    // Whatever kwokctl missed: stop leftover component processes, then remove the cluster dir.
-    for (const pid of pids) {
+    // Wait for kwokctl's SIGTERMs to land, then SIGKILL whatever is left, so that when down()
+    // returns no component process is running and none of their ports is listening.
+    const deadline = Date.now() + 10_000;
+    while (pids.some(processRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const pid of pids.filter(processRunning)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
-        // already gone
+        // exited in between
       }
     }
+    while (pids.some(processRunning) && Date.now() < deadline + 5_000) await new Promise((resolve) => setTimeout(resolve, 50));
     await rm(this.clusterDir, { recursive: true, force: true });
+    await rm(path.join(this.workDir, `${this.clusterNameValue}.kwokctl.yaml`), { force: true });
   }
+}
+
+/** Running and not a zombie: where init does not reap, killed children linger as <defunct>. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** Distinct free TCP ports, held open together so the kernel cannot hand out one twice. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '0.0.0.0', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 export class KindBackend implements ClusterBackend {
