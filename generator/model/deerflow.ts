@@ -44,8 +44,8 @@ export const deerflow: Record<string, ValueNode> = {
       existingSecret: str('', 'Existing Secret holding the provider keys.', { pattern: patterns.dnsSubdomain }),
       apiKeys: obj({}, 'Provider keys by env name (ignored when `existingSecret` is set). Prefer `existingSecret` outside development.', {
         type: 'object',
-        propertyNames: { pattern: patterns.envName },
-        additionalProperties: { type: 'string', minLength: 1 },
+        patternProperties: { [patterns.envName]: { type: 'string', minLength: 1 } },
+        additionalProperties: false,
       }),
     }),
     models: arr([], 'The `models:` list. Example OpenAI-compatible relay: `{name: gpt-4o, use: "langchain_openai:ChatOpenAI", model: gpt-4o, baseUrl: "https://relay.example/v1", apiKeyEnv: RELAY_API_KEY}`.', modelSchema),

@@ -5,7 +5,7 @@ are reported together. Included from templates/validate.yaml.
 {{- define "deerflow.validate" -}}
 {{- $errors := list -}}
 
-{{- /* Secrets are never generated (no lookup): features that need one refuse to render without it. */ -}}
+{{- /* Secrets are never generated: features that need one refuse to render without it. */ -}}
 {{- if and $.Values.sandbox.enabled (not $.Values.sandbox.apiKey) (not $.Values.sandbox.existingSecret) -}}
 {{- $errors = append $errors "sandbox.apiKey: sandbox.enabled=true needs the shared API key: set sandbox.apiKey (16+ characters) or sandbox.existingSecret. The chart does not generate it, so it stays stable across upgrades and GitOps renders." -}}
 {{- end -}}
