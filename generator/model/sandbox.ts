@@ -27,7 +27,7 @@ export const sandbox: Record<string, ValueNode> = {
     limits: group('Agent-side caps.', {
       maxSandboxes: int(50, 'Global cap on live sandboxes (`SANDBOX_AGENT_MAX_SANDBOXES`, 0 = unlimited).', { minimum: 0, maximum: 100000 }),
       maxSandboxesPerUser: int(5, 'Per-user cap (`SANDBOX_AGENT_MAX_SANDBOXES_PER_USER`, 0 = unlimited).', { minimum: 0, maximum: 10000 }),
-      bodyLimitBytes: int(1048576, 'Request body limit (`SANDBOX_AGENT_BODY_LIMIT_BYTES`).', { minimum: 1024, maximum: 104857600 }),
+      bodyLimitBytes: int(1048576, 'Request body limit (`SANDBOX_AGENT_BODY_LIMIT_BYTES`).', { minimum: 1024, maximum: 67108864 }),
       waitTimeoutMaxSeconds: int(60, 'Longest wait a client may ask for (`SANDBOX_AGENT_WAIT_TIMEOUT_MAX_SECONDS`).', { minimum: 1, maximum: 600 }),
       kubeQps: int(20, 'Kubernetes client QPS (`SANDBOX_AGENT_KUBE_QPS`).', { minimum: 1, maximum: 1000 }),
       kubeBurst: int(40, 'Kubernetes client burst (`SANDBOX_AGENT_KUBE_BURST`).', { minimum: 1, maximum: 2000 }),
@@ -42,8 +42,8 @@ export const sandbox: Record<string, ValueNode> = {
       leaseDurationSeconds: int(15, 'Leader lease duration (`SANDBOX_AGENT_LEASE_DURATION_SECONDS`).', { minimum: 5, maximum: 300 }),
     }),
     pod: group('Policy for the sandbox Pods the agent creates.', {
-      runAsNonRoot: bool(false, '`SANDBOX_AGENT_POD_RUN_AS_NON_ROOT`. The AIO sandbox image runs as root; set with `runAsUser` for images that do not.'),
-      runAsUser: int(0, '`SANDBOX_AGENT_POD_RUN_AS_USER` (0 = image default).', { minimum: 0, maximum: 2147483647 }),
+      runAsNonRoot: bool(false, '`SANDBOX_AGENT_POD_RUN_AS_NON_ROOT`. Off because the pinned AIO sandbox image runs as root; the agent still drops privilege escalation and applies seccomp. Turn on with `runAsUser` for images that support it; prefer a sandboxed `runtimeClassName` (gVisor, Kata).'),
+      runAsUser: int(0, '`SANDBOX_AGENT_POD_RUN_AS_USER` (0 leaves the image\'s user).', { minimum: 0, maximum: 2147483647 }),
       runtimeClassName: str('', 'RuntimeClass (gVisor, Kata) for sandbox Pods.', { pattern: patterns.dnsSubdomain }),
       priorityClassName: str('', 'PriorityClass for sandbox Pods.', { pattern: patterns.dnsSubdomain }),
       automountServiceAccountToken: bool(false, 'Mount an API token into sandbox Pods (keep off: they run untrusted code).'),

@@ -102,7 +102,7 @@ const env = String.raw`- name: K8S_NAMESPACE
 - name: SANDBOX_AGENT_POD_RUN_AS_NON_ROOT
   value: {{ .Values.sandbox.pod.runAsNonRoot | quote }}
 - name: SANDBOX_AGENT_POD_RUN_AS_USER
-  value: {{ .Values.sandbox.pod.runAsUser | int64 | quote }}
+  value: {{ ternary (toString (int64 .Values.sandbox.pod.runAsUser)) "" (gt (int64 .Values.sandbox.pod.runAsUser) 0) | quote }}
 - name: SANDBOX_AGENT_POD_RUNTIME_CLASS
   value: {{ .Values.sandbox.pod.runtimeClassName | quote }}
 - name: SANDBOX_AGENT_POD_PRIORITY_CLASS

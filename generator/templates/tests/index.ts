@@ -19,7 +19,7 @@ function testPod(component: string, when: string, script: string): string {
     '  restartPolicy: Never',
     '  automountServiceAccountToken: false',
     '  enableServiceLinks: false',
-    '  {{- include "deerflow.images.pullSecrets" . | nindent 2 }}',
+    '  {{- include "deerflow.images.pullSecrets" . | indent 2 }}',
     '  securityContext:',
     '    runAsNonRoot: true',
     '    runAsUser: 65534',
