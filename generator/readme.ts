@@ -46,7 +46,7 @@ function sections(root: Group, readers: ReadonlyMap<string, readonly string[]>):
     for (const { path, leaf } of leaves(child, [key])) {
       const dotted = path.join('.');
       const files = (readers.get(dotted) ?? []).map((f) => f.replace(/^templates\//, ''));
-      const readBy = files.length > 0 ? ` <sub>Read by: ${files.join(', ')}</sub>` : '';
+      const readBy = files.length === 0 ? '' : files.length > 8 ? ` <sub>Read by: ${files.length} templates</sub>` : ` <sub>Read by: ${files.join(', ')}</sub>`;
       current.rows.push({ path: dotted, type: typeOf(leaf), default: defaultOf(leaf), description: cell(leaf.description) + readBy });
     }
   }

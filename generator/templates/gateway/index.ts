@@ -125,7 +125,7 @@ const volumes = String.raw`- name: config
 // extensions_config.json is rewritten by the gateway at runtime (MCP/skill toggles, D16), so it is
 // seeded into a writable emptyDir instead of being mounted read-only from the ConfigMap.
 const init = String.raw`- name: seed-extensions
-  image: {{ include "deerflow.images.image" (dict "image" .Values.gateway.image "global" .Values.global) | quote }}
+  image: {{ include "deerflow.images.image" (dict "image" .Values.gateway.image "registry" .Values.global.imageRegistry) | quote }}
   imagePullPolicy: {{ .Values.gateway.image.pullPolicy }}
   command: ["cp", "/app/backend/config/extensions_config.json", "/app/backend/runtime/extensions_config.json"]
   resources:

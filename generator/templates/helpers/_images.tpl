@@ -1,6 +1,6 @@
-{{/* Image reference. Usage: include "deerflow.images.image" (dict "image" .Values.gateway.image "global" .Values.global) */}}
+{{/* Image reference. Usage: include "deerflow.images.image" (dict "image" .Values.gateway.image "registry" .Values.global.imageRegistry) */}}
 {{- define "deerflow.images.image" -}}
-{{- $registry := default .image.registry .global.imageRegistry -}}
+{{- $registry := default .image.registry .registry -}}
 {{- $ref := .image.repository -}}
 {{- if $registry -}}
 {{- $ref = printf "%s/%s" $registry .image.repository -}}

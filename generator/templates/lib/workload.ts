@@ -69,7 +69,7 @@ export function container(c: ContainerParts, values: string): string {
   const V = v(values);
   return lines(
     `- name: ${c.name}`,
-    `  image: {{ include "deerflow.images.image" (dict "image" ${V}.image "global" .Values.global) | quote }}`,
+    `  image: {{ include "deerflow.images.image" (dict "image" ${V}.image "registry" .Values.global.imageRegistry) | quote }}`,
     `  imagePullPolicy: {{ ${V}.image.pullPolicy }}`,
     c.command !== undefined ? `  command: ${flowList(c.command)}` : undefined,
     c.args !== undefined ? `  args: ${flowList(c.args)}` : undefined,

@@ -19,7 +19,7 @@ function name(component: string): string {
 const env = String.raw`- name: K8S_NAMESPACE
   value: {{ include "deerflow.sandbox.namespace" . | quote }}
 - name: SANDBOX_IMAGE
-  value: {{ include "deerflow.images.image" (dict "image" .Values.sandbox.image "global" .Values.global) | quote }}
+  value: {{ include "deerflow.images.image" (dict "image" .Values.sandbox.image "registry" .Values.global.imageRegistry) | quote }}
 - name: SANDBOX_CONTAINER_PORT
   value: {{ .Values.sandbox.containerPort | quote }}
 - name: SANDBOX_SERVICE_TYPE

@@ -28,7 +28,7 @@ function testPod(component: string, when: string, script: string): string {
     '      type: RuntimeDefault',
     '  containers:',
     '    - name: test',
-    '      image: {{ include "deerflow.images.image" (dict "image" .Values.tests.image "global" .Values.global) | quote }}',
+    '      image: {{ include "deerflow.images.image" (dict "image" .Values.tests.image "registry" .Values.global.imageRegistry) | quote }}',
     '      imagePullPolicy: {{ .Values.tests.image.pullPolicy }}',
     '      command: ["sh", "-ec"]',
     '      args:',
