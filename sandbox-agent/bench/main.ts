@@ -1,6 +1,7 @@
 // Sandbox-agent benchmark (not a test): `make bench`. Runs on its own local control plane
 // ("antler-bench"), talks only to 127.0.0.1, and bounds every loop in count and time.
 // Writes .bench/sandbox-agent.json and prints a summary table.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
@@ -17,6 +18,15 @@ const SWEEP_SIZES = (process.env.BENCH_SWEEP_SIZES ?? '1000,10000').split(',').m
 const PHASE_BUDGET_MS = 120_000;
 
 type Stats = { n: number; p50: number; p95: number; p99: number };
+interface SweepResult {
+  sandboxes: number;
+  examined: number;
+  sweepSeconds: number;
+  sweepApiCalls: number;
+  agentListCalls: number;
+  agentRssMB: number;
+  createSeconds: number;
+}
 const pct = (xs: number[]): Stats => {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
@@ -42,7 +52,13 @@ async function metric(agent: Agent, re: RegExp): Promise<number> {
   return n;
 }
 
+/** Compiles the agent the way the image does, so the bench measures what production runs. */
+function buildAgent(): void {
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'sandbox-agent/tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
+}
+
 async function main(): Promise<void> {
+  buildAgent();
   const backend = new LocalBackend('antler-bench');
   const info = await backend.up();
   const a = admin(info.kubeconfig);
@@ -86,7 +102,7 @@ async function main(): Promise<void> {
       return [tResp, performance.now() - t0];
     };
 
-    agent = await startAgent(env);
+    agent = await startAgent(env, { entry: 'dist' });
     const ag = agent;
     const agentOne = async (id: string, wait: boolean): Promise<number> => {
       const t0 = performance.now();
@@ -146,7 +162,7 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
       await new Promise((r) => setTimeout(r, 1500)); // one more full pass at this size
-      sweeps[`n${size}`] = {
+      const sweep: SweepResult = {
         sandboxes: created,
         examined: await metric(ag, /^sandbox_agent_reaper_last_sweep\{field="examined"\} (\d+)/),
         sweepSeconds: await metric(ag, /^sandbox_agent_reaper_last_sweep\{field="seconds"\} ([\d.e+-]+)/),
@@ -155,6 +171,7 @@ async function main(): Promise<void> {
         agentRssMB: (await metric(ag, /^sandbox_agent_process_resident_memory_bytes (\d+)/)) / 2 ** 20,
         createSeconds: (Date.now() - tCreate) / 1000,
       };
+      sweeps[`n${size}`] = sweep;
     }
     results.sweeps = sweeps;
   } finally {
@@ -174,7 +191,7 @@ async function main(): Promise<void> {
     console.log(`${k.padEnd(4)} | ${f(v.floorResponseMs)} | ${f(v.agentResponseMs)} | ${f(v.floorReadyMs)} | ${f(v.agentReadyMs)} | ${v.writesPerAcquire}`);
   }
   console.log(`sustained acquires/s: ${(results.sustainedAcquiresPerSecond as number).toFixed(1)}`);
-  for (const [k, v] of Object.entries(results.sweeps as Record<string, Record<string, number>>)) {
+  for (const [k, v] of Object.entries(results.sweeps as Record<string, SweepResult>)) {
     console.log(`sweep ${k}: ${v.sandboxes} sandboxes, ${(v.sweepSeconds * 1000).toFixed(1)} ms, ${v.sweepApiCalls} API calls, agent LIST calls total ${v.agentListCalls}, RSS ${v.agentRssMB.toFixed(0)} MB`);
   }
   console.log(`written ${path.join(out, 'sandbox-agent.json')}`);

@@ -1,19 +1,23 @@
 // Watch-backed view of sandbox Pods, Services and Pod warning events. All reads on the request
 // path and all readiness waits come from here (no polling). Our own writes are folded in
 // immediately (`observe`) so a read right after a create does not depend on watch latency.
+// Every object is reduced (slim.ts) before anything stores it: client-node's ListWatch keeps its
+// own map of every object it has seen, so the reduction has to happen inside the LIST function
+// and the watch stream (SlimWatch), not after the informer's callbacks.
 
 import {
   type Informer,
+  type KubeConfig,
   type KubernetesObject,
   ListWatch,
   type V1Pod,
   type V1Service,
   Watch,
-  makeInformer,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { KubeClient } from './kube.js';
+import { type KubeClient, WARNING_POD_EVENTS, listAllPages } from './kube.js';
 import { SANDBOX_SELECTOR } from './naming.js';
+import { type EventLike, slimEvent, slimPod, slimService } from './slim.js';
 
 interface WarningEvent {
   reason: string;
@@ -21,12 +25,36 @@ interface WarningEvent {
   at: number;
 }
 
-interface EventLike extends KubernetesObject {
-  involvedObject?: { name?: string; uid?: string };
-  reason?: string;
-  message?: string;
-  lastTimestamp?: Date | string;
-  eventTime?: Date | string;
+type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
+
+/** A Watch that hands ListWatch reduced objects, so its store never holds full ones. */
+export class SlimWatch<T extends KubernetesObject> extends Watch {
+  constructor(
+    kc: KubeConfig,
+    private readonly slim: (o: T) => T,
+  ) {
+    super(kc);
+  }
+
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: WatchCallback,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    return super.watch(
+      path,
+      queryParams,
+      (phase, obj: unknown) => {
+        // ERROR carries a Status (its `code` drives the informer's 410 handling) and BOOKMARK
+        // only a resourceVersion: pass those through untouched.
+        const isObject = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
+        const out = isObject && typeof obj === 'object' && obj !== null ? this.slim(obj as T) : obj;
+        callback(phase, out, { type: phase, object: out });
+      },
+      done,
+    );
+  }
 }
 
 function rvNumber(o: KubernetesObject): bigint {
@@ -127,15 +155,21 @@ export class SandboxCache {
 
   async start(timeoutMs: number): Promise<void> {
     const kc = this.kube.kc;
-    const podList: ListFn<V1Pod> = () => this.kube.listPods(SANDBOX_SELECTOR);
-    this.add('pods', makeInformer<V1Pod>(kc, this.path('pods'), podList, SANDBOX_SELECTOR), (p) => this.pods.upsert(p), (p) => this.pods.remove(p));
+    const podList: ListFn<V1Pod> = () => listAllPages((c) => this.kube.listPods(SANDBOX_SELECTOR, c), slimPod);
+    const pods = new ListWatch<V1Pod>(this.path('pods'), new SlimWatch(kc, slimPod), podList, false, SANDBOX_SELECTOR);
+    this.add('pods', pods, (p) => this.pods.upsert(p), (p) => this.removePod(p));
     if (this.watchServices) {
-      const svcList: ListFn<V1Service> = () => this.kube.listServices(SANDBOX_SELECTOR);
-      this.add('services', makeInformer<V1Service>(kc, this.path('services'), svcList, SANDBOX_SELECTOR), (s) => this.services.upsert(s), (s) => this.services.remove(s));
+      const svcList: ListFn<V1Service> = () => listAllPages((c) => this.kube.listServices(SANDBOX_SELECTOR, c), slimService);
+      const services = new ListWatch<V1Service>(this.path('services'), new SlimWatch(kc, slimService), svcList, false, SANDBOX_SELECTOR);
+      this.add('services', services, (s) => this.services.upsert(s), (s) => this.services.remove(s));
     }
-    const evList: ListFn<KubernetesObject> = () => this.kube.listWarningPodEvents();
-    const events = new ListWatch<KubernetesObject>(this.path('events'), new Watch(kc), evList, false, undefined, 'involvedObject.kind=Pod,type=Warning');
-    this.add('events', events, (e) => this.onEvent(e as EventLike), () => undefined);
+    const evList: ListFn<EventLike> = () => listAllPages((c) => this.kube.listWarningPodEvents(c), slimEvent);
+    const events = new ListWatch<EventLike>(this.path('events'), new SlimWatch(kc, slimEvent), evList, false, undefined, WARNING_POD_EVENTS);
+    // An expired Event of a Pod that is gone frees its entry; for live Pods the newest one stays.
+    this.add('events', events, (e) => this.onEvent(e), (e) => {
+      const pod = e.involvedObject?.name;
+      if (pod && !this.pods.items.has(pod)) this.warnings.delete(pod);
+    });
 
     const deadline = Date.now() + timeoutMs;
     for (const entry of this.informers) {
@@ -190,14 +224,22 @@ export class SandboxCache {
     return this.pods.items.size;
   }
 
+  /** Folds in a Pod from one of our own API responses (create/patch/delete). */
   observePod(p: V1Pod): void {
-    this.pods.upsert(p);
+    this.pods.upsert(slimPod(p));
   }
   observeService(s: V1Service): void {
-    this.services.upsert(s);
+    this.services.upsert(slimService(s));
   }
   forgetPod(name: string, uid: string | undefined): void {
-    this.pods.remove({ metadata: { name, uid } });
+    this.removePod({ metadata: { name, uid } });
+  }
+
+  /** Removes a Pod and, once no Pod of that name is cached, its last warning (else it would never be freed). */
+  private removePod(p: V1Pod): void {
+    this.pods.remove(p);
+    const name = p.metadata?.name;
+    if (name && !this.pods.items.has(name)) this.warnings.delete(name);
   }
   forgetService(name: string, uid: string | undefined): void {
     this.services.remove({ metadata: { name, uid } });

@@ -21,6 +21,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Metrics } from './metrics.js';
 import { TokenBucket } from './tokenbucket.js';
+import { PooledAuthentication, makePooledApiClient } from './transport.js';
 
 export class KubeError extends Error {
   override readonly name = 'KubeError';
@@ -55,6 +56,8 @@ export function toKubeError(err: unknown): KubeError {
 export const isNotFound = (e: unknown): boolean => e instanceof KubeError && e.status === 404;
 export const isConflict = (e: unknown): boolean => e instanceof KubeError && e.status === 409;
 
+export const WARNING_POD_EVENTS = 'involvedObject.kind=Pod,type=Warning';
+
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch';
 
 export interface CallTally {
@@ -65,11 +68,39 @@ export interface CallTally {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/**
+ * Page size for the informers' LISTs. One unpaged LIST of 10k Pods is a ~50 MB response held
+ * as text, parsed JSON and deserialized objects at once; pages keep that spike to a few MB
+ * (pages come from one consistent snapshot; the last page's resourceVersion is the list's).
+ */
+export const LIST_PAGE_SIZE = 500;
+
+export interface Page<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string; _continue?: string };
+}
+
+/** Follows `continue` tokens; `map` runs on each page's items before the next page is fetched. */
+export async function listAllPages<T, U>(fetchPage: (cont: string | undefined) => Promise<Page<T>>, map: (item: T) => U): Promise<{ items: U[]; metadata: { resourceVersion?: string } }> {
+  const items: U[] = [];
+  let cont: string | undefined;
+  let resourceVersion: string | undefined;
+  for (;;) {
+    const page = await fetchPage(cont);
+    for (const it of page.items) items.push(map(it));
+    resourceVersion = page.metadata?.resourceVersion;
+    cont = page.metadata?._continue || undefined;
+    if (cont === undefined) break;
+  }
+  return { items, metadata: resourceVersion === undefined ? {} : { resourceVersion } };
+}
+
 export class KubeClient {
   readonly core: CoreV1Api;
   private readonly coordination: CoordinationV1Api;
   private readonly version: VersionApi;
   private readonly bucket: TokenBucket;
+  private readonly auth: PooledAuthentication;
   readonly tally: CallTally = { total: 0, writes: 0, byVerb: {} };
 
   constructor(
@@ -79,9 +110,11 @@ export class KubeClient {
     qps: number,
     burst: number,
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.coordination = kc.makeApiClient(CoordinationV1Api);
-    this.version = kc.makeApiClient(VersionApi);
+    // One keep-alive agent shared by all API clients (see transport.ts); watches keep their own.
+    this.auth = new PooledAuthentication(kc);
+    this.core = makePooledApiClient(kc, this.auth, CoreV1Api);
+    this.coordination = makePooledApiClient(kc, this.auth, CoordinationV1Api);
+    this.version = makePooledApiClient(kc, this.auth, VersionApi);
     this.bucket = new TokenBucket(qps, burst);
   }
 
@@ -104,6 +137,11 @@ export class KubeClient {
     } finally {
       end();
     }
+  }
+
+  /** Closes pooled keep-alive connections (shutdown). */
+  close(): void {
+    this.auth.destroy();
   }
 
   /** Counts a watch (re)connection; the stream itself is not rate-limited. */
@@ -134,8 +172,8 @@ export class KubeClient {
       this.core.patchNamespacedPod({ namespace: this.ns, name, body: { metadata: { annotations } } }, mergePatch),
     );
   }
-  listPods(labelSelector: string): Promise<KubernetesListObject<V1Pod>> {
-    return this.call('list', 'pods', () => this.core.listNamespacedPod({ namespace: this.ns, labelSelector }));
+  listPods(labelSelector: string, _continue?: string): Promise<KubernetesListObject<V1Pod>> {
+    return this.call('list', 'pods', () => this.core.listNamespacedPod({ namespace: this.ns, labelSelector, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
   }
   createService(body: V1Service): Promise<V1Service> {
     return this.call('create', 'services', () => this.core.createNamespacedService({ namespace: this.ns, body }));
@@ -148,12 +186,12 @@ export class KubeClient {
       this.core.deleteNamespacedService({ namespace: this.ns, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
     );
   }
-  listServices(labelSelector: string): Promise<KubernetesListObject<V1Service>> {
-    return this.call('list', 'services', () => this.core.listNamespacedService({ namespace: this.ns, labelSelector }));
+  listServices(labelSelector: string, _continue?: string): Promise<KubernetesListObject<V1Service>> {
+    return this.call('list', 'services', () => this.core.listNamespacedService({ namespace: this.ns, labelSelector, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
   }
-  listWarningPodEvents(): Promise<KubernetesListObject<KubernetesObject>> {
+  listWarningPodEvents(_continue?: string): Promise<KubernetesListObject<KubernetesObject>> {
     return this.call('list', 'events', () =>
-      this.core.listNamespacedEvent({ namespace: this.ns, fieldSelector: 'involvedObject.kind=Pod,type=Warning' }),
+      this.core.listNamespacedEvent({ namespace: this.ns, fieldSelector: WARNING_POD_EVENTS, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }),
     );
   }
   readConfigMap(name: string): Promise<V1ConfigMap> {

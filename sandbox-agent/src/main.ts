@@ -101,6 +101,7 @@ async function main(): Promise<void> {
     await Promise.all([app.close(), elector.stop(), reaper.stop()]);
     clearTimeout(releaseWaiters);
     await cache.stop();
+    kube.close();
     log.info('stopped');
     log.flush();
     process.exit(0);

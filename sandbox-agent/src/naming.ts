@@ -25,7 +25,8 @@ export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
 /** What the informers watch: upstream's selector, so foreign upstream-labelled Services are seen like upstream sees them. */
 export const SANDBOX_SELECTOR = `${LABEL_APP}=${LABEL_APP_VALUE}`;
 
-const ANN = 'sandbox.antler.dev/';
+/** Prefix of every annotation the agent writes (and the only annotations its cache keeps). */
+export const ANN = 'sandbox.antler.dev/';
 export const ANN_USER_ID = `${ANN}user-id`;
 export const ANN_THREAD_ID = `${ANN}thread-id`;
 export const ANN_CREATED_AT = `${ANN}created-at`;

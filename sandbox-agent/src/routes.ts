@@ -230,9 +230,7 @@ export function buildApp(deps: RouteDeps) {
 }
 
 function countPhases(s: SandboxService): Record<string, number> {
-  const out: Record<string, number> = { Pending: 0, Running: 0, Succeeded: 0, Failed: 0, Unknown: 0 };
-  for (const v of s.list()) out[v.status] = (out[v.status] ?? 0) + 1;
-  return out;
+  return s.countByPhase();
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -48,6 +48,10 @@ export interface WaitOptions {
   readyTimeoutMs?: number;
 }
 
+// Same order as String#localeCompare (what list() always used), but one collator instead of an
+// ICU lookup per comparison: sorting 10k ids with localeCompare blocked the event loop ~100 ms.
+const byId = new Intl.Collator();
+
 const isTerminating = (p: V1Pod | undefined): boolean => p?.metadata?.deletionTimestamp != null;
 
 export function ownedBy(obj: { metadata?: { labels?: Record<string, string> } }, release: string): boolean {
@@ -268,7 +272,28 @@ export class SandboxService {
         out.push(this.view(id, headlessUrl(id, this.cfg)));
       }
     }
-    return out.sort((a, b) => a.sandbox_id.localeCompare(b.sandbox_id));
+    return out.sort((a, b) => byId.compare(a.sandbox_id, b.sandbox_id));
+  }
+
+  /** Sandboxes per phase for the metrics gauge: same selection as list(), without views or sorting. */
+  countByPhase(): Record<string, number> {
+    const out: Record<string, number> = { Pending: 0, Running: 0, Succeeded: 0, Failed: 0, Unknown: 0 };
+    const add = (pod: V1Pod | undefined): void => {
+      const phase = pod ? (pod.status?.phase ?? 'Unknown') : 'NotFound';
+      out[phase] = (out[phase] ?? 0) + 1;
+    };
+    if (this.serviceMode) {
+      for (const svc of this.cache.allServices()) {
+        const id = svc.metadata?.labels?.[LABEL_SANDBOX_ID];
+        if (id && urlFromService(svc, this.cfg) !== undefined) add(this.cache.pod(podName(id)));
+      }
+    } else {
+      for (const pod of this.cache.allPods()) {
+        const id = pod.metadata?.labels?.[LABEL_SANDBOX_ID];
+        if (id && !isTerminating(pod) && pod.metadata?.name === podName(id)) add(pod);
+      }
+    }
+    return out;
   }
 
   /** Idempotent destroy; both deletes are always attempted (upstream order: Service, then Pod). */

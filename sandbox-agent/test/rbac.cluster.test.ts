@@ -92,7 +92,7 @@ it('the Role denies everything outside what the agent needs', async () => {
   expect(await denied(core.readNamespacedConfigMap({ namespace: ns, name: 'kube-root-ca.crt' }))).toBe(403);
   expect(await denied(core.listNamespacedPod({ namespace: 'default' }))).toBe(403);
   expect(await denied(core.createNamespace({ body: { metadata: { name: `x-${ns}` } } }))).toBe(403);
-  expect(await denied(core.createNamespacedServiceAccountToken({ namespace: ns, name: 'sandbox-agent', body: { spec: {} } }))).toBe(403);
+  expect(await denied(core.createNamespacedServiceAccountToken({ namespace: ns, name: 'sandbox-agent', body: { spec: { audiences: [] } } }))).toBe(403);
 });
 
 it('reports denied writes with the upstream details (§6.36–38)', async () => {

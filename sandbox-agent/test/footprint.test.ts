@@ -1,0 +1,185 @@
+// Memory and connection footprint: what the cache keeps of each object (slim.ts, SlimWatch) and
+// the shared keep-alive agent (transport.ts). Unit tests: a local HTTP server stands in for the
+// API server's watch stream; no cluster.
+import { Agent as HttpAgent, createServer } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { HttpMethod, KubeConfig, RequestContext, type V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { SandboxCache, SlimWatch, isPodReady } from '../src/cache.js';
+import { loadConfig } from '../src/config.js';
+import type { KubeClient } from '../src/kube.js';
+import { sandboxTimes } from '../src/lifecycle.js';
+import { resolveMounts } from '../src/mounts.js';
+import { buildPod } from '../src/podspec.js';
+import { slimEvent, slimPod, slimService } from '../src/slim.js';
+import { PooledAuthentication } from '../src/transport.js';
+import { parseCreateRequest } from '../src/validation.js';
+
+function fullPod(id: string): V1Pod {
+  const cfg = loadConfig({ SANDBOX_AGENT_POD_ANNOTATIONS: '{"example.com/x":"y"}' });
+  const parsed = parseCreateRequest({ sandbox_id: id, user_id: 'u1' });
+  if (!parsed.ok) throw new Error('bad request');
+  const pod = buildPod(parsed.value, resolveMounts(parsed.value, cfg), { cfg, ownerReference: { apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'cm-uid' }, now: new Date('2026-01-01T00:00:00Z') });
+  // What the API server adds: identity, managedFields, a status with waiting containers.
+  pod.metadata = {
+    ...pod.metadata,
+    uid: `uid-${id}`,
+    resourceVersion: '42',
+    creationTimestamp: new Date('2026-01-01T00:00:00Z'),
+    managedFields: [{ manager: 'sandbox-agent', operation: 'Update', fieldsV1: { 'f:spec': { big: 'x'.repeat(2000) } } }],
+  };
+  pod.status = {
+    phase: 'Pending',
+    hostIP: '10.0.0.1',
+    conditions: [
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: new Date() },
+      { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [sandbox]' },
+    ],
+    containerStatuses: [{ name: 'sandbox', image: 'img', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "img"' } } }],
+  };
+  return pod;
+}
+
+describe('slim cache objects', () => {
+  it('keeps every field the agent reads and drops the rest', () => {
+    const full = fullPod('a1');
+    const slim = slimPod(full);
+    expect(slim.spec).toBeUndefined();
+    expect(slim.metadata?.managedFields).toBeUndefined();
+    expect(slim.metadata?.annotations?.['example.com/x']).toBeUndefined();
+    expect(slim.metadata?.labels).toEqual(full.metadata?.labels);
+    expect(slim.metadata?.ownerReferences).toEqual(full.metadata?.ownerReferences);
+    expect(slim.metadata?.resourceVersion).toBe('42');
+    expect(sandboxTimes(slim.metadata)).toEqual(sandboxTimes(full.metadata));
+    expect(isPodReady(slim)).toBe(isPodReady(full));
+    expect(slim.status?.phase).toBe('Pending');
+    expect(JSON.stringify(slim).length).toBeLessThan(JSON.stringify(full).length / 3);
+
+    const ready = fullPod('a2');
+    ready.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+    expect(isPodReady(slimPod(ready))).toBe(true);
+  });
+
+  it('answers reason() from a slimmed Pod exactly as from the full one', () => {
+    const cache = new SandboxCache({} as KubeClient, console as never, false);
+    const full = fullPod('a3');
+    cache.observePod(full);
+    expect(cache.reason('sandbox-a3')).toBe('ImagePullBackOff: Back-off pulling image "img"');
+    expect(cache.pod('sandbox-a3')?.spec).toBeUndefined();
+  });
+
+  it('reduces Services to ports and Events to reason/message/target', () => {
+    const svc = slimService({ metadata: { name: 's', managedFields: [{}] }, spec: { type: 'NodePort', selector: { a: 'b' }, ports: [{ name: 'http', port: 8080, nodePort: 30001, targetPort: 8080 }] } });
+    expect(svc).toEqual({ metadata: { name: 's' }, spec: { ports: [{ name: 'http', port: 8080, nodePort: 30001 }] } });
+    const ev = slimEvent({ metadata: { name: 'e', resourceVersion: '7', labels: { x: 'y' } }, involvedObject: { name: 'sandbox-a', uid: 'u' }, reason: 'FailedMount', message: 'm', lastTimestamp: 't' });
+    expect(ev).toEqual({ metadata: { name: 'e', resourceVersion: '7' }, involvedObject: { name: 'sandbox-a', uid: 'u' }, reason: 'FailedMount', message: 'm', lastTimestamp: 't' });
+  });
+
+  it('SlimWatch slims objects but passes ERROR and BOOKMARK through', async () => {
+    const full = JSON.parse(JSON.stringify(fullPod('w1'))) as V1Pod;
+    const lines = [
+      { type: 'ADDED', object: full },
+      { type: 'BOOKMARK', object: { metadata: { resourceVersion: '99' } } },
+      { type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old' } },
+    ];
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      for (const l of lines) res.write(`${JSON.stringify(l)}\n`);
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const seen: [string, unknown][] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        void new SlimWatch<V1Pod>(kc, slimPod)
+          .watch('/api/v1/pods', {}, (phase, obj) => seen.push([phase, obj]), () => resolve())
+          .catch(reject);
+      });
+    } finally {
+      server.close();
+    }
+    expect(seen.map((s) => s[0])).toEqual(['ADDED', 'BOOKMARK', 'ERROR']);
+    expect(seen[0]?.[1]).toEqual(slimPod(full));
+    expect(seen[1]?.[1]).toEqual(lines[1]?.object);
+    expect(seen[2]?.[1]).toEqual({ kind: 'Status', code: 410, message: 'too old' });
+  });
+});
+
+type KcOptions = Parameters<KubeConfig['loadFromOptions']>[0];
+
+function kubeconfig(opts: { server?: string; cert?: string; proxyUrl?: string } = {}): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions(kubeconfigOptions(opts));
+  return kc;
+}
+
+function kubeconfigOptions(opts: { server?: string; cert?: string; proxyUrl?: string }): KcOptions {
+  return {
+    clusters: [{ name: 'c', server: opts.server ?? 'https://127.0.0.1:6443', caData: Buffer.from('ca').toString('base64'), skipTLSVerify: false, ...(opts.proxyUrl ? { proxyUrl: opts.proxyUrl } : {}) }],
+    users: [{ name: 'u', token: 'tok', certData: Buffer.from(opts.cert ?? 'cert-1').toString('base64'), keyData: Buffer.from('key').toString('base64') }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  };
+}
+
+async function agentFor(auth: PooledAuthentication): Promise<{ agent: unknown; authz: string | undefined }> {
+  const ctx = new RequestContext('https://127.0.0.1:6443/api', HttpMethod.GET);
+  await auth.applySecurityAuthentication(ctx);
+  return { agent: ctx.getAgent(), authz: ctx.getHeaders()['Authorization'] };
+}
+
+describe('pooled transport', () => {
+  it('reuses one keep-alive agent per TLS identity and still applies auth per request', async () => {
+    const kc = kubeconfig();
+    const auth = new PooledAuthentication(kc);
+    const a = await agentFor(auth);
+    const b = await agentFor(auth);
+    expect(a.agent).toBeInstanceOf(HttpsAgent);
+    expect(a.agent).toBe(b.agent);
+    expect((a.agent as HttpsAgent).options.keepAlive).toBe(true);
+    expect(a.authz).toBe('Bearer tok');
+    expect(b.authz).toBe('Bearer tok');
+    expect(String((a.agent as HttpsAgent).options.cert)).toBe('cert-1');
+
+    // A rotated client certificate gets a new agent (with the new material).
+    kc.loadFromOptions(kubeconfigOptions({ cert: 'cert-2' }));
+    const c = await agentFor(auth);
+    expect(c.agent).not.toBe(a.agent);
+    expect(String((c.agent as HttpsAgent).options.cert)).toBe('cert-2');
+    auth.destroy();
+  });
+
+  it('pools plain http agents and leaves proxy agents alone', async () => {
+    const plain = new PooledAuthentication(kubeconfigHttp());
+    const p1 = await agentFor(plain);
+    expect(p1.agent).toBeInstanceOf(HttpAgent);
+    expect(p1.agent).toBe((await agentFor(plain)).agent);
+    plain.destroy();
+
+    const proxied = new PooledAuthentication(kubeconfig({ proxyUrl: 'http://127.0.0.1:3128' }));
+    const x = await agentFor(proxied);
+    const y = await agentFor(proxied);
+    expect(x.agent).not.toBe(y.agent);
+    expect((x.agent as object).constructor).not.toBe(HttpsAgent);
+  });
+});
+
+function kubeconfigHttp(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'http://127.0.0.1:8080', skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return kc;
+}
