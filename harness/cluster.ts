@@ -1,8 +1,9 @@
 // Test clusters behind one small interface. `local` runs a real control plane (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler) from our pinned binaries through
 // kwokctl's binary runtime, with kwok simulating the nodes; `kind` runs real nodes in containers.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +115,10 @@ export class LocalBackend implements ClusterBackend {
     return path.join(this.clusterDir, 'kubeconfig.yaml');
   }
 
+  get clusterNameForLogs(): string {
+    return this.clusterNameValue;
+  }
+
   private async kwokctlEnv(): Promise<Record<string, string>> {
     const tools = await ensureTools(['kwok', 'kwokctl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd']);
     return {
@@ -221,6 +226,33 @@ export class LocalBackend implements ClusterBackend {
     return pids;
   }
 
+  /**
+   * Kills one control-plane component and starts it again with the same command line, working
+   * directory and log file, updating kwokctl's pid file so cluster-down still finds it. This is
+   * a real process restart (e.g. kube-apiserver: every client watch breaks; etcd keeps state).
+   */
+  async restartComponent(component: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok-controller'): Promise<number> {
+    const pidFile = path.join(this.clusterDir, 'pids', `${component}.pid`);
+    const pid = Number.parseInt((await readFile(pidFile, 'utf8')).trim(), 10);
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    const cwd = await readlink(`/proc/${pid}/cwd`);
+    const [bin, ...args] = argv;
+    if (!bin) throw new Error(`no command line for ${component} (pid ${pid})`);
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (processRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    // A listening socket can outlive the SIGKILL by a moment; starting too early fails to bind.
+    const port = Number(/^--secure-port=(\d+)$/.exec(args.find((arg) => arg.startsWith('--secure-port=')) ?? '')?.[1]);
+    while (port && (await portListening(port)) && Date.now() < deadline + 10_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    const logFd = openSync(path.join(this.clusterDir, 'logs', `${component}.log`), 'a');
+    const child = spawn(bin, args, { cwd, detached: true, stdio: ['ignore', logFd, logFd] });
+    closeSync(logFd);
+    child.unref();
+    if (!child.pid) throw new Error(`could not restart ${component}`);
+    await writeFile(pidFile, String(child.pid));
+    return child.pid;
+  }
+
   async down(): Promise<void> {
     const pids = await this.componentPids();
     if (existsSync(this.clusterDir)) {
@@ -261,6 +293,23 @@ export function processRunning(pid: number): boolean {
   } catch {
     return process.platform !== 'linux';
   }
+}
+
+export function portListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The last lines of a component's log, for error messages. */
+export async function componentLogTail(backend: LocalBackend, component: string, lines = 15): Promise<string> {
+  const file = path.join(backend.workDir, 'clusters', backend.clusterNameForLogs, 'logs', `${component}.log`);
+  return (await readFile(file, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 /** Distinct free TCP ports, held open together so the kernel cannot hand out one twice. */

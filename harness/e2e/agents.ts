@@ -1,0 +1,143 @@
+// On the `local` backend nothing runs inside Pods, so the sandbox agent runs as real processes on
+// the host — the way upstream's compose setup runs the provisioner — configured exactly as the
+// installed release configures its Deployment: the same env (Secrets resolved), and a kubeconfig
+// holding a token of the release's own ServiceAccount, so the chart's Role is what authorizes it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './chart-repo.js';
+import type { Kubectl, KubeObject } from './kubectl.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
+    fieldRef?: { fieldPath: string };
+  };
+}
+
+export interface AgentDeployment {
+  namespace: string;
+  release: string;
+  serviceAccount: string;
+  env: EnvVar[];
+  apiKey: string;
+  leaseName: string;
+}
+
+/** Reads the release's sandbox-agent Deployment and resolves its env (Secrets, ConfigMaps). */
+export async function readAgentDeployment(kube: Kubectl, namespace: string, release: string): Promise<AgentDeployment> {
+  const [deployment] = await kube.list('deployment', namespace, `app.kubernetes.io/instance=${release},app.kubernetes.io/component=sandbox-agent`);
+  if (!deployment) throw new Error(`release ${release} in ${namespace} has no sandbox-agent Deployment`);
+  const podSpec = (deployment.spec as { template: { spec: { serviceAccountName: string; containers: { name: string; env?: EnvVar[] }[] } } }).template.spec;
+  const container = podSpec.containers[0];
+  if (!container) throw new Error(`sandbox-agent Deployment of ${release} has no container`);
+  const env: EnvVar[] = [];
+  for (const variable of container.env ?? []) {
+    const ref = variable.valueFrom?.secretKeyRef ?? variable.valueFrom?.configMapKeyRef;
+    if (!ref) {
+      env.push(variable);
+      continue;
+    }
+    const kind = variable.valueFrom?.secretKeyRef ? 'secret' : 'configmap';
+    const object = await kube.json<KubeObject & { data?: Record<string, string> }>(['get', kind, ref.name, '-n', namespace]).catch(() => undefined);
+    const raw = object?.data?.[ref.key];
+    if (raw === undefined) {
+      if (ref.optional) continue;
+      throw new Error(`${variable.name}: ${kind} ${namespace}/${ref.name} has no key ${ref.key}`);
+    }
+    env.push({ name: variable.name, value: kind === 'secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw });
+  }
+  const lookup = (name: string): string => env.find((variable) => variable.name === name)?.value ?? '';
+  return {
+    namespace,
+    release,
+    serviceAccount: podSpec.serviceAccountName,
+    env,
+    apiKey: lookup('PROVISIONER_API_KEY'),
+    leaseName: lookup('SANDBOX_AGENT_LEASE_NAME'),
+  };
+}
+
+/** A kubeconfig that authenticates as the ServiceAccount (TokenRequest API), same server and CA. */
+export async function serviceAccountKubeconfig(kube: Kubectl, namespace: string, serviceAccount: string, file: string): Promise<string> {
+  const token = (await kube.run(['create', 'token', serviceAccount, '-n', namespace, '--duration=2h'])).trim();
+  const admin = await kube.json<{ clusters: { cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }[] }>([
+    'config', 'view', '--raw', '--minify', '--flatten',
+  ]);
+  const cluster = admin.clusters[0]?.cluster;
+  if (!cluster) throw new Error('admin kubeconfig has no cluster');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'e2e', cluster }],
+    users: [{ name: serviceAccount, user: { token } }],
+    contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: serviceAccount, namespace } }],
+    'current-context': 'e2e',
+  };
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(config), { mode: 0o600 });
+  return file;
+}
+
+export interface AgentProcess {
+  identity: string;
+  url: string;
+  child: ChildProcess;
+  logFile: string;
+  running(): boolean;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts one agent process with the Deployment's env; resolves once /readyz answers 200. */
+export async function startAgentProcess(deployment: AgentDeployment, kubeconfig: string, identity: string, logDir: string): Promise<AgentProcess> {
+  const port = await freePort();
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+  for (const variable of deployment.env) {
+    if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[variable.name] = identity;
+    else if (variable.value !== undefined) env[variable.name] = variable.value;
+  }
+  Object.assign(env, { KUBECONFIG_PATH: kubeconfig, SANDBOX_AGENT_HOST: '127.0.0.1', SANDBOX_AGENT_PORT: String(port) });
+  await mkdir(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${identity}.log`);
+  const { createWriteStream } = await import('node:fs');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox-agent/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const agent: AgentProcess = {
+    identity,
+    url,
+    child,
+    logFile,
+    running: () => child.exitCode === null && child.signalCode === null,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (agent.running()) child.kill(signal);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    },
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (!agent.running()) throw new Error(`agent ${identity} exited with ${child.exitCode ?? child.signalCode}; log: ${logFile}`);
+    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
+    if (ready) return agent;
+    if (Date.now() > deadline) {
+      await agent.stop('SIGKILL');
+      throw new Error(`agent ${identity} not ready on ${url} within 60s; log: ${logFile}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The Lease holder among the given agents, read from the API server. */
+export async function leaderOf(kube: Kubectl, deployment: AgentDeployment, agents: readonly AgentProcess[]): Promise<AgentProcess | undefined> {
+  const lease = await kube.json<{ spec?: { holderIdentity?: string } }>(['get', 'lease', deployment.leaseName, '-n', deployment.namespace]).catch(() => undefined);
+  return agents.find((agent) => agent.identity === lease?.spec?.holderIdentity);
+}

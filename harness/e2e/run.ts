@@ -1,0 +1,247 @@
+// The e2e job, shared by `make e2e` (harness/e2e.ts) and `make test` (harness/e2e.cluster.test.ts):
+// install from a chart repo and an OCI registry with per-tenant values, then the concurrency,
+// failover and upgrade suites, then uninstall. Everything is recorded in a Report.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { BackendName, ClusterBackend } from '../cluster.js';
+import { log } from '../progress.js';
+import { type AgentProcess, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
+import { indexRepository, makeSigningKey, packageChart, type Registry, type Served, serveDirectory, startRegistry } from './chart-repo.js';
+import { type E2eContext, type PrimaryRelease, assert, eventually, sandboxIdOf, sandboxPods } from './context.js';
+import { GatewaySimulator } from './gateway-sim.js';
+import { ensurePrerequisites, ensureStaticVolumes, helmInstall, waitForRelease } from './install.js';
+import { Kubectl } from './kubectl.js';
+import { Report, SkipCheck } from './report.js';
+import { concurrencySuite } from './suites/concurrency.js';
+import { failoverSuite } from './suites/failover.js';
+import { upgradeSuite } from './suites/upgrade.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const AGENT_REPLICAS = 2;
+
+export interface E2eOptions {
+  cluster: ClusterBackend;
+  kubeconfig: string;
+  outDir: string;
+  threads: number;
+  /** Suites to run (default all); the install and uninstall steps always run. */
+  suites?: ReadonlyArray<'concurrency' | 'failover' | 'upgrade'>;
+}
+
+interface TenantInstall {
+  name: string;
+  namespace: string;
+  source: 'oci' | 'repo';
+  valuesFiles: string[];
+}
+
+function profileFor(backend: BackendName): string {
+  return path.join(repoRoot, 'values', 'profiles', `${backend}.yaml`);
+}
+
+export async function runE2e(options: E2eOptions): Promise<Report> {
+  const report = new Report();
+  const backend = options.cluster.name;
+  const suffix = randomBytes(2).toString('hex');
+  report.meta.backend = backend;
+  report.meta.threads = options.threads;
+  report.meta.startedAt = new Date().toISOString();
+  const workDir = path.join(options.outDir, 'work');
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  const helmHome = path.join(workDir, 'helm');
+  const kube = await Kubectl.create(options.kubeconfig, {
+    HELM_CONFIG_HOME: path.join(helmHome, 'config'),
+    HELM_CACHE_HOME: path.join(helmHome, 'cache'),
+    HELM_DATA_HOME: path.join(helmHome, 'data'),
+  });
+
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const primaryNamespace = `antler-e2e-${suffix}`;
+  const primaryRelease = 'deerflow';
+  const tenants: TenantInstall[] = ['acme', 'globex'].map((name, index) => ({
+    name,
+    namespace: `tenant-${name}-${suffix}`,
+    source: index === 0 ? 'oci' : 'repo',
+    valuesFiles: [profileFor(backend), path.join(repoRoot, 'harness/e2e/values/tenant-local.yaml'), path.join(repoRoot, 'values/tenants', `${name}.yaml`)],
+  }));
+  const primaryValues = [profileFor(backend), path.join(repoRoot, 'harness/e2e/values/primary.yaml')];
+  let repoRef = '';
+  let ociRef = '';
+  let primary: PrimaryRelease | undefined;
+  let chartVersion = '';
+
+  try {
+    await report.suite('install', async () => {
+      chartVersion = ((parseYaml(await readFile(path.join(repoRoot, 'chart/Chart.yaml'), 'utf8')) ?? {}) as { version: string }).version;
+      await report.check('statically provisioned volumes for PVCs (the local backend has no storage provisioner)', async () => {
+        await ensureStaticVolumes(kube, path.join(workDir, 'volumes'), 12);
+      });
+
+      const signing = await report.check('a throwaway GPG key made at run time', () => makeSigningKey(workDir));
+      let served: Served | undefined;
+      await report.check(`chart repo over HTTP on 127.0.0.1: helm package --sign, helm repo index, helm repo add`, async () => {
+        assert(signing, 'no signing key');
+        const repoDir = path.join(workDir, 'repo');
+        await packageChart(path.join(repoRoot, 'chart'), repoDir, signing);
+        assert(existsSync(path.join(repoDir, `deerflow-${chartVersion}.tgz.prov`)), 'helm package --sign wrote no .prov file');
+        served = await serveDirectory(repoDir);
+        cleanups.push(() => served!.close());
+        await indexRepository(repoDir, served.url);
+        await kube.helm(['repo', 'add', 'antler-e2e', served.url]);
+        const found = JSON.parse(await kube.helm(['search', 'repo', 'antler-e2e/deerflow', '-o', 'json'])) as { name: string; version: string }[];
+        assert(found.some((entry) => entry.version === chartVersion), `helm search did not find deerflow ${chartVersion}`);
+        repoRef = 'antler-e2e/deerflow';
+        return served.url;
+      }, (url) => ({ url }));
+
+      let registry: Registry | undefined;
+      await report.check('OCI registry on 127.0.0.1 (distribution, built from its Go module): helm push', async () => {
+        registry = await startRegistry(workDir);
+        cleanups.push(() => registry!.stop());
+        const archive = path.join(workDir, 'repo', `deerflow-${chartVersion}.tgz`);
+        await kube.helm(['push', archive, `oci://${registry.host}/charts`, '--plain-http']);
+        ociRef = `oci://${registry.host}/charts/deerflow`;
+        const shown = await kube.helm(['show', 'chart', ociRef, '--version', chartVersion, '--plain-http']);
+        assert(shown.includes(`version: ${chartVersion}`), 'helm show chart from the registry returned another chart');
+        return registry.host;
+      }, (host) => ({ registry: host }));
+
+      await report.check(`install ${primaryRelease} from the chart repo with --verify (provenance) and the ${backend} profile`, async () => {
+        assert(repoRef && signing, 'chart repo not available');
+        await helmInstall(kube, {
+          release: primaryRelease,
+          namespace: primaryNamespace,
+          chartRef: repoRef,
+          valuesFiles: primaryValues,
+          extraArgs: ['--version', chartVersion, '--verify', '--keyring', signing.publicKeyring],
+        });
+      });
+
+      for (const tenant of tenants) {
+        await report.check(`install tenant ${tenant.name} into ${tenant.namespace} from ${tenant.source === 'oci' ? 'the OCI registry' : 'the chart repo'}`, async () => {
+          const chartRef = tenant.source === 'oci' ? ociRef : repoRef;
+          assert(chartRef, `${tenant.source} source not available`);
+          await kube.ensureNamespace(tenant.namespace);
+          const created = await ensurePrerequisites(kube, tenant.namespace, tenant.valuesFiles);
+          await helmInstall(kube, {
+            release: tenant.name,
+            namespace: tenant.namespace,
+            chartRef,
+            valuesFiles: tenant.valuesFiles,
+            extraArgs: ['--version', chartVersion, ...(tenant.source === 'oci' ? ['--plain-http'] : [])],
+          });
+          return created;
+        }, (created) => ({ prerequisites: created }));
+      }
+
+      await report.check('every Deployment and StatefulSet of every release becomes available', async () => {
+        const diagnosis = path.join(options.outDir, 'diagnosis');
+        await waitForRelease(kube, primaryNamespace, primaryRelease, 180, diagnosis);
+        for (const tenant of tenants) await waitForRelease(kube, tenant.namespace, tenant.name, 180, diagnosis);
+      });
+
+      await report.check('tenants side by side do not collide', async () => {
+        const releases = [{ release: primaryRelease, namespace: primaryNamespace }, ...tenants.map((t) => ({ release: t.name, namespace: t.namespace }))];
+        const names = new Set<string>();
+        for (const { release, namespace } of releases) {
+          const status = JSON.parse(await kube.helm(['status', release, '-n', namespace, '-o', 'json'])) as { info: { status: string } };
+          assert(status.info.status === 'deployed', `${release} is ${status.info.status}`);
+          const manifest = await kube.helm(['get', 'manifest', release, '-n', namespace]);
+          for (const doc of manifest.split(/^---$/m)) {
+            const object = parseYaml(doc) as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+            if (!object?.kind || !object.metadata?.name) continue;
+            const key = `${object.kind}/${object.metadata.namespace ?? (object.kind === 'PersistentVolume' ? '' : namespace)}/${object.metadata.name}`;
+            assert(!names.has(key), `two releases render the same object ${key}`);
+            names.add(key);
+          }
+        }
+        return names.size;
+      }, (objects) => ({ objects }));
+
+      await report.check(`${AGENT_REPLICAS} sandbox-agent replicas run with the release's own config and ServiceAccount token`, async () => {
+        if (backend !== 'local') throw new SkipCheck('on kind the agent runs in-cluster from its image');
+        const deployment = await readAgentDeployment(kube, primaryNamespace, primaryRelease);
+        assert(deployment.apiKey, 'the release gave the agent no API key');
+        const kubeconfigForAgent = await serviceAccountKubeconfig(kube, primaryNamespace, deployment.serviceAccount, path.join(workDir, 'agent-kubeconfig.json'));
+        const agents: AgentProcess[] = [];
+        for (let index = 0; index < AGENT_REPLICAS; index += 1) {
+          agents.push(await startAgentProcess(deployment, kubeconfigForAgent, `${primaryRelease}-sandbox-agent-${index}`, path.join(options.outDir, 'logs')));
+        }
+        cleanups.push(() => Promise.all(agents.map((agent) => agent.stop())));
+        primary = { release: primaryRelease, namespace: primaryNamespace, chartRef: repoRef, valuesFiles: primaryValues, deployment, agents, kubeconfigForAgent };
+        await eventually('one agent to hold the reaper Lease', 20_000, async () => {
+          const lease = await kube.json<{ spec?: { holderIdentity?: string } }>(['get', 'lease', deployment.leaseName, '-n', primaryNamespace]).catch(() => undefined);
+          return agents.some((agent) => agent.identity === lease?.spec?.holderIdentity);
+        });
+      });
+    });
+
+    if (primary) {
+      const current = primary;
+      const ctx: E2eContext = {
+        backend,
+        kube,
+        report,
+        outDir: options.outDir,
+        workDir,
+        threads: options.threads,
+        primary: current,
+        gateways: () => current.agents.filter((agent) => agent.running()).map((agent) => new GatewaySimulator(agent.url, current.deployment.apiKey)),
+        restartAgent: async (index) => {
+          const old = current.agents[index];
+          assert(old, `no agent ${index}`);
+          const fresh = await startAgentProcess(current.deployment, current.kubeconfigForAgent, old.identity, path.join(options.outDir, 'logs'));
+          current.agents[index] = fresh;
+          cleanups.push(() => fresh.stop());
+          return fresh;
+        },
+      };
+      const suites = options.suites ?? ['concurrency', 'failover', 'upgrade'];
+      if (suites.includes('concurrency')) await report.suite('concurrency', () => concurrencySuite(ctx));
+      if (suites.includes('failover')) await report.suite('failover', () => failoverSuite(ctx, options.cluster));
+      if (suites.includes('upgrade')) await report.suite('upgrade', () => upgradeSuite(ctx));
+    }
+
+    await report.suite('uninstall', async () => {
+      await report.check('helm uninstall garbage-collects live sandboxes (ownerReference) and leaves no release object', async () => {
+        if (primary) {
+          const gateway = new GatewaySimulator(primary.agents.find((agent) => agent.running())?.url ?? '', primary.deployment.apiKey);
+          const left = await gateway.create(`gc${suffix}`, `thread-gc${suffix}`, 'user-gc');
+          assert(left.status === 200, `could not create the sandbox to be collected: HTTP ${left.status}`);
+          await Promise.all(primary.agents.map((agent) => agent.stop()));
+        }
+        const releases = [{ release: primaryRelease, namespace: primaryNamespace }, ...tenants.map((t) => ({ release: t.name, namespace: t.namespace }))];
+        for (const { release, namespace } of releases) {
+          await kube.helm(['uninstall', release, '-n', namespace, '--wait', '--timeout', '2m']).catch((error: Error) => {
+            if (!/not found/.test(error.message)) throw error;
+          });
+        }
+        if (primary) {
+          const ctxView = { kube, primary } as unknown as E2eContext;
+          await eventually('sandbox Pods to be garbage-collected', 60_000, async () => (await sandboxPods(ctxView)).filter((pod) => sandboxIdOf(pod)).length === 0);
+        }
+        for (const { release, namespace } of releases) {
+          const leftovers = (await kube.run(['get', 'all,cm,secret,pvc,sa,role,rolebinding,pdb,ingress,networkpolicy', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name'])).trim();
+          // PVCs of bundled datastores are kept on purpose (helm.sh/resource-policy: keep).
+          const unexpected = leftovers.split('\n').filter((line) => line && !line.startsWith('persistentvolumeclaim/'));
+          assert(unexpected.length === 0, `${release} left objects behind: ${unexpected.join(', ')}`);
+        }
+      });
+      await report.check('remove the e2e namespaces', async () => {
+        for (const namespace of [primaryNamespace, ...tenants.map((t) => t.namespace)]) {
+          await kube.run(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
+        }
+      });
+    });
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: Error) => log('e2e', `cleanup failed: ${error.message}`));
+    }
+  }
+  return report;
+}

@@ -1,0 +1,182 @@
+// N simulated gateways acquire sandboxes in parallel, exactly as DeerFlow's RemoteSandboxBackend
+// does, spread over the agent replicas. Then: one Pod per thread, each mounting only its own
+// thread's data, duplicate creates converge, caps answer 429, TTL reclaims, deletion leaves nothing.
+import { randomBytes } from 'node:crypto';
+import { type E2eContext, assert, eventually, sandboxIdOf, sandboxPods } from '../context.js';
+import { type AcquireTiming, boundedParallel } from '../gateway-sim.js';
+import type { KubeObject } from '../kubectl.js';
+import { SkipCheck, summarize } from '../report.js';
+
+const USERS = 10;
+
+function runId(): string {
+  return randomBytes(3).toString('hex');
+}
+
+interface PodVolume {
+  name: string;
+  hostPath?: { path: string };
+  persistentVolumeClaim?: { claimName: string };
+}
+
+interface PodSpecView {
+  volumes?: PodVolume[];
+  containers: { name: string; volumeMounts?: { name: string; mountPath: string; subPath?: string }[] }[];
+}
+
+/** Host paths and PVC subPaths a Pod can reach that hold thread data. */
+function threadDataPaths(pod: KubeObject): string[] {
+  const spec = pod.spec as unknown as PodSpecView;
+  const byName = new Map((spec.volumes ?? []).map((volume) => [volume.name, volume]));
+  const paths: string[] = [];
+  for (const container of spec.containers) {
+    for (const mount of container.volumeMounts ?? []) {
+      const volume = byName.get(mount.name);
+      const location = volume?.hostPath ? volume.hostPath.path : volume?.persistentVolumeClaim ? `pvc:${volume.persistentVolumeClaim.claimName}/${mount.subPath ?? ''}` : undefined;
+      if (location && /threads\//.test(location)) paths.push(location);
+    }
+  }
+  return paths;
+}
+
+export async function concurrencySuite(ctx: E2eContext): Promise<void> {
+  const { report } = ctx;
+  const run = runId();
+  const threads = Array.from({ length: ctx.threads }, (_, index) => ({
+    sandboxId: `c${run}t${index}`,
+    threadId: `thread-${run}-${index}`,
+    userId: `user-${index % USERS}`,
+  }));
+  const gateways = ctx.gateways();
+
+  const timings = await report.check(
+    `${ctx.threads} simulated gateways acquire in parallel; every acquire succeeds and reaches Ready`,
+    async () => {
+      const results = await boundedParallel(threads, ctx.threads, (thread, index) =>
+        (gateways[index % gateways.length] as (typeof gateways)[number]).acquire(thread.sandboxId, thread.threadId, thread.userId, 60),
+      );
+      const failed = results.filter((result) => result.status !== 200 || !result.ready);
+      assert(failed.length === 0, `${failed.length} acquires failed: ${JSON.stringify(failed.slice(0, 3))}`);
+      return results;
+    },
+    (results: AcquireTiming[]) => ({
+      toResponseMs: summarize(results.map((r) => r.toResponseMs)),
+      toReadyMs: summarize(results.map((r) => r.toReadyMs)),
+    }),
+  );
+  if (timings) {
+    report.addLatencies('acquire → response', timings.map((t) => t.toResponseMs));
+    report.addLatencies('acquire → Ready', timings.map((t) => t.toReadyMs));
+  }
+
+  await report.check('one distinct Pod per thread', async () => {
+    const pods = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod)?.startsWith(`c${run}t`));
+    const ids = pods.map(sandboxIdOf);
+    assert(pods.length === ctx.threads, `expected ${ctx.threads} sandbox Pods, found ${pods.length}`);
+    assert(new Set(ids).size === ctx.threads, `sandbox ids are not distinct: ${ids.length} Pods, ${new Set(ids).size} ids`);
+    const threadsSeen = new Set(pods.map((pod) => pod.metadata.annotations?.['sandbox.antler.dev/thread-id']));
+    assert(threadsSeen.size === ctx.threads, `expected ${ctx.threads} distinct thread annotations, found ${threadsSeen.size}`);
+    return pods.length;
+  });
+
+  await report.check("each Pod mounts only its own thread's data path", async () => {
+    const pods = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod)?.startsWith(`c${run}t`));
+    for (const pod of pods) {
+      const thread = pod.metadata.annotations?.['sandbox.antler.dev/thread-id'];
+      const paths = threadDataPaths(pod);
+      assert(paths.length > 0, `${pod.metadata.name} mounts no thread data`);
+      for (const location of paths) {
+        assert(location.includes(`/threads/${thread}/`), `${pod.metadata.name} (thread ${thread}) mounts ${location}`);
+      }
+    }
+    return pods.length;
+  });
+
+  await report.check('list returns every sandbox of the run', async () => {
+    const listed = await gateways[0]!.list();
+    assert(listed.status === 200 && listed.body, `list: HTTP ${listed.status} ${listed.text}`);
+    const ours = listed.body.sandboxes.filter((sandbox) => sandbox.sandbox_id.startsWith(`c${run}t`));
+    assert(ours.length === ctx.threads, `list shows ${ours.length} of ${ctx.threads}`);
+    assert(listed.body.count === listed.body.sandboxes.length, 'count disagrees with the list');
+  });
+
+  const raceId = `r${run}`;
+  await report.check('50 duplicate creates for one id, over all replicas, race to a single Pod', async () => {
+    const results = await boundedParallel(Array.from({ length: 50 }, (_, index) => index), 50, (index) =>
+      gateways[index % gateways.length]!.create(raceId, `thread-${raceId}`, 'user-race'),
+    );
+    const statuses = [...new Set(results.map((result) => result.status))];
+    assert(statuses.length === 1 && statuses[0] === 200, `statuses ${statuses.join(',')}`);
+    const urls = new Set(results.map((result) => result.body?.sandbox_url));
+    assert(urls.size === 1, `${urls.size} different sandbox URLs`);
+    const pods = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod) === raceId);
+    assert(pods.length === 1, `expected exactly one Pod for ${raceId}, found ${pods.length}`);
+  });
+
+  await report.check('the per-user cap answers 429 naming the cap once reached', async () => {
+    // user-0 holds ctx.threads / USERS sandboxes; fill it up to the cap (10), then one more.
+    const limit = 10;
+    const held = threads.filter((thread) => thread.userId === 'user-0').length;
+    for (let index = held; index < limit; index += 1) {
+      const result = await gateways[0]!.create(`u${run}x${index}`, `thread-u${run}-${index}`, 'user-0');
+      assert(result.status === 200, `create ${index} under the cap: HTTP ${result.status} ${result.text}`);
+    }
+    // Caps are counted from each replica's watch cache: let every replica see the fills first
+    // (the README documents the overshoot window of replicas racing each other).
+    const filled = threads.filter((thread) => thread.userId === 'user-0').map((thread) => thread.sandboxId).concat(Array.from({ length: limit - held }, (_, i) => `u${run}x${held + i}`));
+    await eventually('every replica to list the filled sandboxes', 10_000, async () => {
+      const lists = await Promise.all(gateways.map((gateway) => gateway.list()));
+      return lists.every((listed) => filled.every((id) => listed.body?.sandboxes.some((sandbox) => sandbox.sandbox_id === id)));
+    });
+    const over = await gateways[1 % gateways.length]!.create(`u${run}over`, `thread-u${run}-over`, 'user-0');
+    assert(over.status === 429, `expected 429 over the per-user cap, got ${over.status} ${over.text}`);
+    assert(/PER_USER/.test(over.text), `429 detail does not name the per-user cap: ${over.text}`);
+  });
+
+  await report.check('the global cap answers 429 naming the cap once reached', async () => {
+    const limit = 60;
+    const current = (await sandboxPods(ctx)).length;
+    for (let index = current; index < limit; index += 1) {
+      const result = await gateways[0]!.create(`g${run}x${index}`, `thread-g${run}-${index}`, `user-fill-${index}`);
+      assert(result.status === 200, `create ${index} under the global cap: HTTP ${result.status} ${result.text}`);
+    }
+    const over = await gateways[0]!.create(`g${run}over`, `thread-g${run}-over`, 'user-newcomer');
+    assert(over.status === 429, `expected 429 over the global cap, got ${over.status} ${over.text}`);
+    assert(/MAX_SANDBOXES\b/.test(over.text), `429 detail does not name the global cap: ${over.text}`);
+  });
+
+  await report.check('TTL cleanup reclaims released sandboxes (released TTL 3 s)', async () => {
+    const victims = threads.slice(0, 5).map((thread) => thread.sandboxId);
+    for (const id of victims) {
+      const released = await gateways[0]!.release(id);
+      assert(released.status === 200, `release ${id}: HTTP ${released.status} ${released.text}`);
+    }
+    const waitedMs = await eventually('released sandboxes to be reaped', 30_000, async () => {
+      const ids = new Set((await sandboxPods(ctx)).map(sandboxIdOf));
+      return victims.every((id) => !ids.has(id));
+    });
+    const kept = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod)?.startsWith(`c${run}t`)).length;
+    assert(kept === ctx.threads - victims.length, `reaper removed more than the released sandboxes: ${kept} left`);
+    return waitedMs;
+  }, (waitedMs) => ({ reapedWithinMs: waitedMs }));
+
+  await report.check('delete every sandbox: nothing is left', async () => {
+    const ids = (await sandboxPods(ctx)).map(sandboxIdOf).filter((id): id is string => Boolean(id));
+    await boundedParallel(ids, 20, async (id, index) => {
+      const result = await gateways[index % gateways.length]!.destroy(id);
+      assert(result.status === 200, `delete ${id}: HTTP ${result.status} ${result.text}`);
+    });
+    await ctx.kube.run(['wait', '--for=delete', 'pod', '-n', ctx.primary.deployment.namespace, '-l', `app.kubernetes.io/component=sandbox,app.kubernetes.io/instance=${ctx.primary.release}`, '--timeout=60s']).catch(() => undefined);
+    const left = await sandboxPods(ctx);
+    assert(left.length === 0, `${left.length} sandbox Pods left: ${left.map((pod) => pod.metadata.name).slice(0, 5).join(', ')}`);
+    const listed = await gateways[0]!.list();
+    assert(listed.body?.count === 0, `list still shows ${listed.body?.count} sandboxes`);
+    const services = await ctx.kube.list('service', ctx.primary.deployment.namespace, 'app=deer-flow-sandbox');
+    assert(services.length === 0, `${services.length} sandbox Services left`);
+  });
+
+  await report.check('exec into two sandboxes: one cannot read the other\'s files', async () => {
+    if (ctx.backend !== 'kind') throw new SkipCheck('no container runtime on the local backend (kwok nodes run no containers); runs on kind');
+    throw new SkipCheck('kind path: not exercised on this machine');
+  });
+}

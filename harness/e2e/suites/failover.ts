@@ -1,0 +1,164 @@
+// Failure while working: the agent leader dies mid-burst, Pods and nodes go away, the API
+// server restarts. Every acquire either succeeds or fails cleanly and can be retried; nothing
+// is lost, and reaping moves to the surviving replica.
+import { randomBytes } from 'node:crypto';
+import { type ClusterBackend, FAKE_NODE_ZONES, LocalBackend, componentLogTail, fakeNodeManifest } from '../../cluster.js';
+import { leaderOf } from '../agents.js';
+import { type E2eContext, assert, eventually, sandboxIdOf, sandboxPods, sleep } from '../context.js';
+import { boundedParallel } from '../gateway-sim.js';
+import type { KubeObject } from '../kubectl.js';
+import { SkipCheck } from '../report.js';
+
+function podUids(pods: readonly KubeObject[]): string[] {
+  return pods.map((pod) => pod.metadata.uid ?? '');
+}
+
+async function componentPods(ctx: E2eContext, component: string): Promise<KubeObject[]> {
+  return ctx.kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`);
+}
+
+export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): Promise<void> {
+  const { report, kube } = ctx;
+  const run = randomBytes(3).toString('hex');
+  const leaseSeconds = 5;
+
+  await report.check('kill -9 the agent leader during a burst: every acquire succeeds or fails cleanly and succeeds on retry', async () => {
+    const agents = ctx.primary.agents;
+    assert(agents.length >= 2, 'needs two agent replicas');
+    const leader = await leaderOf(kube, ctx.primary.deployment, agents);
+    assert(leader, 'no agent holds the Lease');
+    const gateways = ctx.gateways();
+    const ids = Array.from({ length: 20 }, (_, index) => `f${run}b${index}`);
+    const outcomes: string[] = [];
+    const burst = boundedParallel(ids, 10, async (id, index) => {
+      const gateway = gateways[index % gateways.length]!;
+      try {
+        const result = await gateway.create(id, `thread-${id}`, `user-f${index % 5}`);
+        outcomes.push(result.status === 200 ? 'ok' : `http-${result.status}`);
+        // A clean failure is a status code the gateway turns into an error, never a half-made sandbox.
+        assert(result.status === 200 || result.status >= 500 || result.status === 429, `unexpected ${result.status}`);
+        if (result.status === 200) return;
+      } catch (error) {
+        outcomes.push('connection-error');
+      }
+      // The gateway's next acquire goes to a live replica (as a Service would route it).
+      for (const retry of gateways) {
+        const again = await retry.create(id, `thread-${id}`, `user-f${index % 5}`).catch(() => undefined);
+        if (again?.status === 200) return;
+      }
+      throw new Error(`acquire ${id} failed on every replica after the leader died`);
+    });
+    await sleep(150);
+    leader.child.kill('SIGKILL');
+    await burst;
+    const pods = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod)?.startsWith(`f${run}b`));
+    assert(pods.length === ids.length, `expected ${ids.length} sandboxes after the burst, found ${pods.length}`);
+    return outcomes;
+  }, (outcomes) => ({ outcomes: Object.fromEntries([...new Set(outcomes)].map((o) => [o, outcomes.filter((x) => x === o).length])) }));
+
+  await report.check(`the surviving replica takes the Lease within its duration (${leaseSeconds}s) and reaps`, async () => {
+    const survivors = ctx.primary.agents.filter((agent) => agent.running());
+    assert(survivors.length >= 1, 'no surviving agent');
+    const tookMs = await eventually('a surviving agent to hold the Lease', (leaseSeconds + 5) * 1000, async () => Boolean(await leaderOf(kube, ctx.primary.deployment, survivors)));
+    const gateway = ctx.gateways()[0]!;
+    const victim = `f${run}b0`;
+    const released = await gateway.release(victim);
+    assert(released.status === 200, `release: HTTP ${released.status} ${released.text}`);
+    await eventually('the released sandbox to be reaped by the new leader', 30_000, async () => !(await sandboxPods(ctx)).some((pod) => sandboxIdOf(pod) === victim));
+    return tookMs;
+  }, (tookMs) => ({ leaseTakeoverMs: tookMs }));
+
+  await report.check('the killed replica restarts and rejoins', async () => {
+    const index = ctx.primary.agents.findIndex((agent) => !agent.running());
+    if (index >= 0) await ctx.restartAgent(index);
+    assert(ctx.primary.agents.every((agent) => agent.running()), 'not every agent replica is running');
+  });
+
+  await report.check('deleted gateway and nginx Pods are replaced by their ReplicaSets', async () => {
+    for (const component of ['gateway', 'nginx']) {
+      const before = await componentPods(ctx, component);
+      assert(before.length > 0, `no ${component} Pods`);
+      await kube.run(['delete', 'pod', '-n', ctx.primary.namespace, ...before.map((pod) => pod.metadata.name), '--wait=true', '--timeout=60s']);
+      await kube.run(['wait', '-n', ctx.primary.namespace, '--for=condition=Available', 'deployment', '-l', `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`, '--timeout=60s']);
+      await eventually(`${component} replacement Pods to be Ready`, 60_000, async () => {
+        const after = await componentPods(ctx, component);
+        const ready = after.filter((pod) => ((pod.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+        return ready.length >= before.length && !podUids(after).some((uid) => podUids(before).includes(uid));
+      });
+    }
+  });
+
+  await report.check('a node drain goes through the Eviction API and the nginx PDB (minAvailable 1) holds', async () => {
+    const [nginx] = await componentPods(ctx, 'nginx');
+    const node = (nginx?.spec as { nodeName?: string } | undefined)?.nodeName;
+    assert(nginx && node, 'nginx Pod is not scheduled');
+    let drainOutput = '';
+    try {
+      // Only the release's DeerFlow workloads: sandbox Pods have no controller (they are owned by
+      // the release's ConfigMap), so a drain would need --force for them.
+      await kube.run(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=12s', '--pod-selector', `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component in (gateway,nginx,frontend)`]);
+      drainOutput = 'drain completed';
+    } catch (error) {
+      drainOutput = (error as Error).message;
+    } finally {
+      await kube.run(['uncordon', node]);
+    }
+    assert(/disruption budget/i.test(drainOutput), `drain was not blocked by the PDB: ${drainOutput.slice(0, 400)}`);
+    const after = await componentPods(ctx, 'nginx');
+    assert(after.some((pod) => pod.metadata.uid === nginx.metadata.uid && !pod.metadata.deletionTimestamp), 'the PDB-protected nginx Pod was evicted');
+    return node;
+  }, (node) => ({ drainedNode: node }));
+
+  await report.check('a deleted node: its Pods are rescheduled on the others', async () => {
+    if (ctx.backend !== 'local') throw new SkipCheck('deleting a node object is only done on the local backend');
+    const [gatewayPod] = await componentPods(ctx, 'gateway');
+    const node = (gatewayPod?.spec as { nodeName?: string } | undefined)?.nodeName;
+    assert(gatewayPod && node, 'gateway Pod is not scheduled');
+    await kube.run(['delete', 'node', node, '--wait=true', '--timeout=30s']);
+    try {
+      // The pod GC controller removes Pods bound to a node that no longer exists; the ReplicaSet replaces them.
+      await eventually('gateway Pods to run on a remaining node', 120_000, async () => {
+        const pods = await componentPods(ctx, 'gateway');
+        return pods.length > 0 && pods.every((pod) => {
+          const nodeName = (pod.spec as { nodeName?: string }).nodeName;
+          const ready = ((pod.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+          return nodeName !== undefined && nodeName !== node && ready && !pod.metadata.deletionTimestamp;
+        });
+      }, 1000);
+    } finally {
+      const index = Number(node.replace(/\D+/g, ''));
+      await kube.apply(fakeNodeManifest(index, FAKE_NODE_ZONES[index % FAKE_NODE_ZONES.length] as string));
+    }
+    return node;
+  }, (node) => ({ deletedNode: node }));
+
+  await report.check('the API server restarts mid-run: agents recover their watches and lose no sandbox', async () => {
+    if (!(cluster instanceof LocalBackend)) throw new SkipCheck('restarting the API server process is done on the local backend');
+    const before = new Set((await sandboxPods(ctx)).map(sandboxIdOf));
+    await cluster.restartComponent('kube-apiserver');
+    try {
+      await eventually('the API server to answer again', 60_000, async () => ctx.kube.run(['get', '--raw', '/readyz']).then(() => true, () => false), 500);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nkube-apiserver log:\n${await componentLogTail(cluster, 'kube-apiserver')}`);
+    }
+    for (const agent of ctx.primary.agents) {
+      await eventually(`${agent.identity} /readyz after the restart`, 60_000, async () => fetch(`${agent.url}/readyz`).then((r) => r.ok, () => false), 500);
+    }
+    const gateway = ctx.gateways()[1 % ctx.gateways().length]!;
+    const listed = await gateway.list();
+    const listedIds = new Set(listed.body?.sandboxes.map((sandbox) => sandbox.sandbox_id));
+    const lost = [...before].filter((id) => id && !listedIds.has(id));
+    assert(lost.length === 0, `sandboxes lost across the restart: ${lost.join(', ')}`);
+    // A watch that did not recover would never see this new Pod become Ready.
+    const fresh = await gateway.acquire(`f${run}after`, `thread-f${run}-after`, 'user-after', 30);
+    assert(fresh.status === 200 && fresh.ready, `acquire after restart: HTTP ${fresh.status}, ready=${fresh.ready}`);
+    return before.size;
+  }, (count) => ({ sandboxesAcrossRestart: count }));
+
+  await report.check('clean up the suite\'s sandboxes', async () => {
+    const gateway = ctx.gateways()[0]!;
+    const ids = (await sandboxPods(ctx)).map(sandboxIdOf).filter((id): id is string => Boolean(id));
+    for (const id of ids) await gateway.destroy(id);
+    await eventually('sandbox Pods to be gone', 60_000, async () => (await sandboxPods(ctx)).length === 0);
+  });
+}

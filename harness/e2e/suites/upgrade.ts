@@ -1,0 +1,101 @@
+// Upgrade and rollback with live sandboxes and data on a volume. No earlier chart version has
+// been released yet, so the upgrade goes from the installed version to the current chart with
+// changed values (as issue #5 allows until a previous version exists).
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type E2eContext, assert, sandboxIdOf, sandboxPods } from '../context.js';
+import { helmInstall, waitForRelease } from '../install.js';
+import type { KubeObject } from '../kubectl.js';
+
+interface Revision {
+  revision: number;
+  status: string;
+}
+
+async function history(ctx: E2eContext): Promise<Revision[]> {
+  return JSON.parse(await ctx.kube.helm(['history', ctx.primary.release, '-n', ctx.primary.namespace, '-o', 'json'])) as Revision[];
+}
+
+async function postgresVolume(ctx: E2eContext): Promise<{ pvc: KubeObject; hostPath: string }> {
+  const [pvc] = await ctx.kube.list('pvc', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=postgresql`);
+  assert(pvc, 'the bundled Postgres has no PVC (is persistence enabled in the e2e values?)');
+  const volumeName = (pvc.spec as { volumeName?: string }).volumeName;
+  assert(volumeName, `PVC ${pvc.metadata.name} is not bound`);
+  const pv = await ctx.kube.json<KubeObject>(['get', 'pv', volumeName]);
+  const hostPath = (pv.spec as { hostPath?: { path: string } }).hostPath?.path;
+  assert(hostPath, `PV ${volumeName} is not a hostPath volume`);
+  return { pvc, hostPath };
+}
+
+export async function upgradeSuite(ctx: E2eContext): Promise<void> {
+  const { report } = ctx;
+  const run = randomBytes(3).toString('hex');
+  const gateway = ctx.gateways()[0]!;
+  const ids = Array.from({ length: 5 }, (_, index) => `u${run}s${index}`);
+  const marker = `antler-e2e ${run}`;
+  let sandboxUids = new Map<string, string>();
+  let volume: { pvc: KubeObject; hostPath: string } | undefined;
+
+  await report.check('before: live sandboxes and data on the Postgres volume', async () => {
+    for (const id of ids) {
+      const acquired = await gateway.acquire(id, `thread-${id}`, 'user-upgrade', 30);
+      assert(acquired.status === 200 && acquired.ready, `acquire ${id}: HTTP ${acquired.status}`);
+    }
+    sandboxUids = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
+    volume = await postgresVolume(ctx);
+    await writeFile(path.join(volume.hostPath, 'antler-e2e-marker'), marker);
+  });
+
+  await report.check('helm upgrade with changed values: the release rolls and becomes available', async () => {
+    const before = await history(ctx);
+    await helmInstall(ctx.kube, {
+      release: ctx.primary.release,
+      namespace: ctx.primary.namespace,
+      chartRef: ctx.primary.chartRef,
+      valuesFiles: ctx.primary.valuesFiles,
+      extraArgs: ['--set', `gateway.podAnnotations.antler\\.dev/upgraded=${run}`, '--set', 'sandbox.limits.maxSandboxesPerUser=12', '--wait', '--timeout', '3m'],
+    }, 'upgrade');
+    await waitForRelease(ctx.kube, ctx.primary.namespace, ctx.primary.release, 120, path.join(ctx.outDir, 'diagnosis'));
+    const after = await history(ctx);
+    assert(after.length === before.length + 1, `expected one new revision, history went ${before.length} → ${after.length}`);
+    const gatewayDeployment = await ctx.kube.json<KubeObject>(['get', 'deployment', `${ctx.primary.release}-deerflow-gateway`, '-n', ctx.primary.namespace]);
+    const annotations = (gatewayDeployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {};
+    assert(annotations['antler.dev/upgraded'] === run, 'the changed value did not reach the gateway Pod template');
+    return after.at(-1)?.revision;
+  }, (revision) => ({ revision }));
+
+  await report.check('no sandbox Pod lost across the upgrade', async () => {
+    const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
+    for (const id of ids) assert(now.get(id) === sandboxUids.get(id), `sandbox ${id} was lost or replaced (uid ${sandboxUids.get(id)} → ${now.get(id)})`);
+    const listed = await gateway.list();
+    for (const id of ids) assert(listed.body?.sandboxes.some((sandbox) => sandbox.sandbox_id === id), `agent no longer lists ${id}`);
+  });
+
+  await report.check('PVC data kept across the upgrade', async () => {
+    assert(volume, 'no volume recorded before the upgrade');
+    const now = await postgresVolume(ctx);
+    assert(now.pvc.metadata.uid === volume.pvc.metadata.uid, 'the Postgres PVC was replaced');
+    assert((await readFile(path.join(now.hostPath, 'antler-e2e-marker'), 'utf8')) === marker, 'marker file changed');
+  });
+
+  await report.check('helm rollback to the first revision works and keeps sandboxes and data', async () => {
+    const first = (await history(ctx))[0];
+    assert(first, 'no release history');
+    await ctx.kube.helm(['rollback', ctx.primary.release, String(first.revision), '-n', ctx.primary.namespace, '--wait', '--timeout', '3m']);
+    await waitForRelease(ctx.kube, ctx.primary.namespace, ctx.primary.release, 120, path.join(ctx.outDir, 'diagnosis'));
+    const latest = (await history(ctx)).at(-1);
+    assert(latest?.status === 'deployed', `latest revision is ${latest?.status}`);
+    const values = JSON.parse(await ctx.kube.helm(['get', 'values', ctx.primary.release, '-n', ctx.primary.namespace, '-o', 'json'])) as { gateway?: { podAnnotations?: Record<string, string> } };
+    assert(!values.gateway?.podAnnotations?.['antler.dev/upgraded'], 'rollback did not restore the original values');
+    const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
+    for (const id of ids) assert(now.get(id) === sandboxUids.get(id), `sandbox ${id} lost in the rollback`);
+    const vol = await postgresVolume(ctx);
+    assert((await readFile(path.join(vol.hostPath, 'antler-e2e-marker'), 'utf8')) === marker, 'marker file lost in the rollback');
+    return latest?.revision;
+  }, (revision) => ({ revision }));
+
+  await report.check("clean up the suite's sandboxes", async () => {
+    for (const id of ids) await gateway.destroy(id);
+  });
+}
