@@ -12,7 +12,7 @@ import { scan } from './scan.js';
 
 const CHART_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'chart');
 /** Generated paths live here; anything else under chart/ (tests/) is hand-written. */
-const GENERATED_ROOTS = ['Chart.yaml', '.helmignore', 'values.yaml', 'values.schema.json', 'README.md', 'templates'];
+const GENERATED_ROOTS = ['Chart.yaml', '.helmignore', 'values.yaml', 'values.schema.json', 'README.md', 'templates', 'dashboards'];
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -54,7 +54,11 @@ are reported together. Included from templates/validate.yaml.
 {{- if and (not $.Values.deerflow.auth.existingSecret) (or (not $.Values.deerflow.auth.jwtSecret) (not $.Values.deerflow.auth.internalToken)) -}}{{- $missing = append $missing "shared auth secrets (deerflow.auth.existingSecret, or deerflow.auth.jwtSecret and deerflow.auth.internalToken)" -}}{{- end -}}
 {{- if or (ne $.Values.persistence.home.mode "pvc") (ne $.Values.persistence.home.accessMode "ReadWriteMany") -}}{{- $missing = append $missing "a shared home volume (persistence.home.mode=pvc with accessMode=ReadWriteMany)" -}}{{- end -}}
 {{- if $missing -}}
+{{- if include "deerflow.autoscaling.on" $.Values.gateway.autoscaling -}}
+{{- $errors = append $errors (printf "gateway.autoscaling.maxReplicas: autoscaling up to %v replica(s) x %v worker(s) needs the multi-worker prerequisites; missing: %s." $.Values.gateway.autoscaling.maxReplicas $.Values.gateway.workers (join "; " $missing)) -}}
+{{- else -}}
 {{- $errors = append $errors (printf "gateway.replicaCount: %v replica(s) x %v worker(s) need the multi-worker prerequisites; missing: %s." $.Values.gateway.replicaCount $.Values.gateway.workers (join "; " $missing)) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
@@ -83,6 +87,91 @@ are reported together. Included from templates/validate.yaml.
 {{- end -}}
 {{- if and (eq $.Values.sandbox.serviceType "NodePort") (not $.Values.sandbox.nodeHost) -}}
 {{- $errors = append $errors "sandbox.nodeHost: sandbox.serviceType=NodePort needs the node address the gateway can reach." -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* Autoscaling: HPA and KEDA are mutually exclusive per component. */ -}}
+{{- $scaled := list (list "gateway.autoscaling" $.Values.gateway.autoscaling) (list "frontend.autoscaling" $.Values.frontend.autoscaling) (list "nginx.autoscaling" $.Values.nginx.autoscaling) -}}
+{{- if $.Values.sandbox.enabled -}}{{- $scaled = append $scaled (list "sandbox.agent.autoscaling" $.Values.sandbox.agent.autoscaling) -}}{{- end -}}
+{{- range $scaled -}}
+{{- range (splitList "\n" (include "deerflow.autoscaling.validate" (dict "field" (index . 0) "autoscaling" (index . 1)))) -}}
+{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* The LimitRange must admit the chart's own containers (D-quota: a Pod it rejects never starts and helm --wait times out). */ -}}
+{{- if $.Values.limitRange.enabled -}}
+{{- $containers := list (list "gateway.resources" $.Values.gateway.resources) (list "frontend.resources" $.Values.frontend.resources) (list "nginx.resources" $.Values.nginx.resources) -}}
+{{- if $.Values.sandbox.enabled -}}{{- $containers = append $containers (list "sandbox.agent.resources" $.Values.sandbox.agent.resources) -}}{{- end -}}
+{{- if and $.Values.sandbox.enabled (eq (include "deerflow.sandbox.namespace" .) $.Release.Namespace) -}}{{- $containers = append $containers (list "sandbox.pod.resources" $.Values.sandbox.pod.resources) -}}{{- end -}}
+{{- if eq $.Values.postgresql.mode "bundled" -}}{{- $containers = append $containers (list "postgresql.resources" $.Values.postgresql.resources) -}}{{- end -}}
+{{- if eq $.Values.redis.mode "bundled" -}}{{- $containers = append $containers (list "redis.resources" $.Values.redis.resources) -}}{{- end -}}
+{{- if $.Values.tests.enabled -}}{{- $containers = append $containers (list "tests.resources" $.Values.tests.resources) -}}{{- end -}}
+{{- range $containers -}}
+{{- range (splitList "\n" (include "deerflow.limitRange.check" (dict "field" (index . 0) "resources" (index . 1) "limitRange" $.Values.limitRange))) -}}
+{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* The sandbox namespace. */ -}}
+{{- if and $.Values.sandbox.enabled $.Values.sandbox.createNamespace -}}
+{{- if or (not $.Values.sandbox.namespace) (eq $.Values.sandbox.namespace $.Release.Namespace) -}}
+{{- $errors = append $errors "sandbox.createNamespace: needs sandbox.namespace set to a namespace other than the release namespace (the release namespace exists before the release)." -}}
+{{- end -}}
+{{- if and (ne $.Values.sandbox.podSecurity.enforce "privileged") (eq $.Values.persistence.home.mode "hostPath") -}}
+{{- $errors = append $errors (printf "sandbox.podSecurity.enforce: %s forbids the hostPath volumes sandbox Pods mount with persistence.home.mode=hostPath; use privileged (single-node dev only) or a PVC home." $.Values.sandbox.podSecurity.enforce) -}}
+{{- end -}}
+{{- if and (eq $.Values.sandbox.podSecurity.enforce "restricted") (not $.Values.sandbox.pod.runAsNonRoot) -}}
+{{- $errors = append $errors "sandbox.podSecurity.enforce: restricted needs sandbox.pod.runAsNonRoot=true (and an image that runs as non-root); the pinned AIO image runs as root, so use baseline with it." -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* NetworkPolicies. */ -}}
+{{- if and $.Values.networkPolicy.enabled $.Values.sandbox.enabled (not $.Values.networkPolicy.apiServer.cidrs) -}}
+{{- $errors = append $errors "networkPolicy.apiServer.cidrs: the sandbox agent must reach the kube-apiserver; give its endpoint CIDRs (kubectl get endpointslice kubernetes -n default)." -}}
+{{- end -}}
+
+{{- /* Istio. */ -}}
+{{- if $.Values.istio.ingress.enabled -}}
+{{- if not $.Values.istio.ingress.hosts -}}
+{{- $errors = append $errors "istio.ingress.hosts: istio.ingress.enabled=true needs at least one host name." -}}
+{{- end -}}
+{{- if and (not $.Values.istio.ingress.gateway.create) (not $.Values.istio.ingress.gateway.existing) -}}
+{{- $errors = append $errors "istio.ingress.gateway.existing: with istio.ingress.gateway.create=false name the Gateway to attach to (namespace/name)." -}}
+{{- end -}}
+{{- end -}}
+{{- if $.Values.istio.llm.enabled -}}
+{{- $providers := $.Values.istio.llm.providers -}}
+{{- if not $providers -}}
+{{- $errors = append $errors "istio.llm.providers: istio.llm.enabled=true needs at least one provider ({name, host, weight})." -}}
+{{- else -}}
+{{- $sum := 0 -}}{{- $parts := list -}}{{- $seen := dict -}}{{- $hosts := dict -}}
+{{- range $i, $p := $providers -}}
+{{- $w := $p.weight -}}
+{{- if or (not (or (kindIs "float64" $w) (kindIs "int64" $w) (kindIs "int" $w))) (ne (toString (int $w)) (toString $w)) (lt (int $w) 0) (gt (int $w) 100) -}}
+{{- $errors = append $errors (printf "istio.llm.providers[%d].weight: %v is not an integer between 0 and 100." $i $w) -}}
+{{- end -}}
+{{- $sum = add $sum (int $w) -}}
+{{- $parts = append $parts (printf "%s=%v" $p.name $w) -}}
+{{- if hasKey $seen $p.name -}}{{- $errors = append $errors (printf "istio.llm.providers[%d].name: duplicate provider name %q." $i $p.name) -}}{{- end -}}
+{{- $_ := set $seen $p.name true -}}
+{{- if hasKey $hosts $p.host -}}{{- $errors = append $errors (printf "istio.llm.providers[%d].host: duplicate provider host %q (one ServiceEntry and DestinationRule per host)." $i $p.host) -}}{{- end -}}
+{{- $_ := set $hosts $p.host true -}}
+{{- end -}}
+{{- if ne (int $sum) 100 -}}
+{{- $errors = append $errors (printf "istio.llm.providers: weights must sum to 100, got %d (%s)." (int $sum) (join ", " $parts)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $m := $.Values.deerflow.models -}}
+{{- if $m.viaMesh -}}
+{{- if not $.Values.istio.llm.enabled -}}
+{{- $errors = append $errors (printf "deerflow.models[%d].viaMesh: model %q routes through the mesh, which needs istio.llm.enabled=true and istio.llm.providers." $i $m.name) -}}
+{{- end -}}
+{{- if or $m.baseUrl $m.apiBase -}}
+{{- $errors = append $errors (printf "deerflow.models[%d].viaMesh: model %q sets baseUrl/apiBase as well; with viaMesh the chart sets base_url to the mesh host, so drop baseUrl/apiBase." $i $m.name) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 

@@ -13,6 +13,7 @@ const modelSchema: JsonSchema = {
     model: { type: 'string', minLength: 1 },
     baseUrl: { type: 'string', pattern: '^https?://' },
     apiBase: { type: 'string', pattern: '^https?://' },
+    viaMesh: { type: 'boolean', description: 'Send this model through the Istio LLM route (`istio.llm`): `base_url` becomes the mesh-internal host. Exclusive with `baseUrl`/`apiBase`.' },
     apiKeyEnv: { type: 'string', pattern: patterns.envName, description: 'Key in the provider Secret; rendered as `api_key: $NAME`.' },
     maxTokens: { type: 'integer', minimum: 1 },
     requestTimeout: { type: 'number', minimum: 1 },

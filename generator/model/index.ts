@@ -6,6 +6,10 @@ import { deerflow } from './deerflow.js';
 import { frontend } from './frontend.js';
 import { gateway } from './gateway.js';
 import { ingress } from './ingress.js';
+import { isolation } from './isolation.js';
+import { istio } from './istio.js';
+import { monitoring } from './monitoring.js';
+import { networkPolicy } from './networkpolicy.js';
 import { nginx } from './nginx.js';
 import { persistence } from './persistence.js';
 import { sandbox } from './sandbox.js';
@@ -22,6 +26,10 @@ export const model: Group = group('Values of the deerflow chart.', {
   ...persistence,
   ...datastores,
   ...sandbox,
+  ...isolation,
+  ...networkPolicy,
+  ...istio,
+  ...monitoring,
   ...tests,
 });
 

@@ -2,6 +2,7 @@
 import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
 import * as k8s from './k8s.js';
 import type { ValueNode } from './types.js';
+import { quotaHard } from './isolation.js';
 import { image, service, workload } from './workload.js';
 
 export const SANDBOX_AGENT_PORT = 8002;
@@ -10,6 +11,17 @@ export const sandbox: Record<string, ValueNode> = {
   sandbox: group('Kubernetes sandboxes for agent code execution. Off: DeerFlow uses its in-process LocalSandboxProvider.', {
     enabled: bool(false, 'Deploy the sandbox agent and point DeerFlow\'s `sandbox:` section at it. Needs `apiKey` or `existingSecret`.'),
     namespace: str('', 'Namespace for sandbox Pods (must exist). Empty uses the release namespace. The agent\'s Role, the headless Service and the owner ConfigMap live there.', { pattern: patterns.dnsLabel, maxLength: 63 }),
+    createNamespace: bool(false, 'Create `sandbox.namespace` as part of the release, with Pod Security Admission labels (`podSecurity`). Needs a `namespace` other than the release namespace; deleted with the release.'),
+    podSecurity: group('Pod Security Admission labels of the created sandbox namespace. The pinned AIO image runs as root, so `enforce` defaults to `baseline`; with a non-root image use `restricted`.', {
+      enforce: enumOf(['privileged', 'baseline', 'restricted'], 'baseline', '`pod-security.kubernetes.io/enforce`.'),
+      audit: enumOf(['privileged', 'baseline', 'restricted'], 'restricted', '`pod-security.kubernetes.io/audit`.'),
+      warn: enumOf(['privileged', 'baseline', 'restricted'], 'restricted', '`pod-security.kubernetes.io/warn`.'),
+      version: str('latest', 'Policy version for all three modes (`latest` or `v1.NN`).', { pattern: '^(latest|v1\\.[0-9]+)$' }),
+    }),
+    quota: group('ResourceQuota in the sandbox namespace: bounds what sandbox Pods can take, independent of the agent caps. Counts every Pod in that namespace.', {
+      enabled: bool(false, 'Create the sandbox ResourceQuota.'),
+      ...quotaHard('16', '32Gi', '64', '64Gi', 50),
+    }),
     apiKey: str('', 'Shared key for `X-API-Key` (agent `PROVISIONER_API_KEY`, DeerFlow `sandbox.provisioner_api_key`). Never generated: set it or `existingSecret`.', {
       secret: true, schema: { anyOf: [{ maxLength: 0 }, { minLength: 16, pattern: '^[\\x21-\\x7e]+$' }] },
     }),

@@ -139,11 +139,58 @@ export interface WorkloadDefaults {
   readonly automountWhy?: string;
 }
 
+/** Shared HPA `behavior` (also KEDA's `advanced.horizontalPodAutoscalerConfig.behavior`). */
+function scalingRule(dir: 'up' | 'down', window: number, pods: number, period: number): Group {
+  const verb = dir === 'up' ? 'Add' : 'Remove';
+  return group(`Scale-${dir} behaviour.`, {
+    stabilizationWindowSeconds: int(window, `Stabilisation window: the HPA uses the ${dir === 'up' ? 'lowest' : 'highest'} recommendation of this window.`, { minimum: 0, maximum: 3600 }),
+    pods: int(pods, `${verb} at most this many Pods per \`periodSeconds\`.`, { minimum: 1, maximum: 1000 }),
+    periodSeconds: int(period, 'Period of the Pods policy.', { minimum: 1, maximum: 1800 }),
+  });
+}
+
+/**
+ * Autoscaling for one Deployment: a shared range, metrics and behaviour, and two mutually
+ * exclusive engines (an `autoscaling/v2` HPA or a KEDA ScaledObject). Either one drops
+ * `replicas` from the Deployment.
+ */
+export function autoscaling(what: string): Group {
+  return group(`Autoscaling for ${what}. \`hpa.enabled\` and \`keda.enabled\` are mutually exclusive; with either on the Deployment omits \`replicas\`.`, {
+    minReplicas: int(3, 'Lowest replica count.', { minimum: 1, maximum: 1000 }),
+    maxReplicas: int(20, 'Highest replica count.', { minimum: 1, maximum: 1000 }),
+    targetCPUUtilizationPercentage: int(70, 'Average CPU utilisation target, percent of requests (0 disables the CPU metric/trigger).', { minimum: 0, maximum: 1000 }),
+    targetMemoryUtilizationPercentage: int(80, 'Average memory utilisation target, percent of requests (0 disables the memory metric/trigger).', { minimum: 0, maximum: 1000 }),
+    behavior: group('HPA `behavior` (KEDA: `advanced.horizontalPodAutoscalerConfig.behavior`).', {
+      scaleUp: scalingRule('up', 60, 4, 60),
+      scaleDown: scalingRule('down', 300, 2, 60),
+    }),
+    hpa: group('HorizontalPodAutoscaler (`autoscaling/v2`) on CPU and memory.', {
+      enabled: bool(false, 'Create an HPA.'),
+    }),
+    keda: group('KEDA ScaledObject: CPU and memory triggers plus an optional Prometheus trigger (e.g. pending-request depth). Needs KEDA installed.', {
+      enabled: bool(false, 'Create a ScaledObject.'),
+      pollingInterval: int(30, 'Seconds between trigger checks.', { minimum: 1, maximum: 3600 }),
+      cooldownPeriod: int(300, 'Seconds after the last active trigger before scaling to `minReplicas`.', { minimum: 0, maximum: 86400 }),
+      prometheus: group('Prometheus trigger (on when `serverAddress` and `query` are set).', {
+        serverAddress: str('', 'Prometheus URL, e.g. `http://prometheus-operated.monitoring.svc:9090`.', { pattern: '^(https?://[^\\s]+)?$' }),
+        query: str('', 'PromQL returning one value, e.g. `sum(deerflow_pending_requests{namespace="tenant-acme"})`.'),
+        threshold: str('10', 'Target value per replica (KEDA `threshold`, AverageValue).', { pattern: '^[0-9]+(\\.[0-9]+)?$' }),
+        activationThreshold: str('0', 'Activation threshold (KEDA `activationThreshold`).', { pattern: '^[0-9]+(\\.[0-9]+)?$' }),
+      }),
+      fallback: group('KEDA `fallback`: replicas to hold while the Prometheus trigger fails. Needs the Prometheus trigger (KEDA refuses fallback on CPU/memory-only ScaledObjects).', {
+        failureThreshold: int(3, 'Consecutive trigger failures before falling back.', { minimum: 1, maximum: 100 }),
+        replicas: int(0, 'Replicas during fallback (0 disables `fallback`).', { minimum: 0, maximum: 1000 }),
+      }),
+    }),
+  });
+}
+
 /** The common block every Deployment/StatefulSet component carries. */
 export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
   const out: Record<string, ValueNode> = {};
   if (def.replicaCount !== undefined) {
-    out.replicaCount = int(def.replicaCount, `Number of ${def.what} replicas.`, { minimum: 0, maximum: 100 });
+    out.replicaCount = int(def.replicaCount, `Number of ${def.what} replicas (ignored while autoscaling is on).`, { minimum: 0, maximum: 100 });
+    out.autoscaling = autoscaling(def.what);
   }
   Object.assign(out, {
     image: image(def.image, def.what),

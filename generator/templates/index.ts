@@ -1,10 +1,15 @@
 /** Every chart template, one module per component or feature. Adding a feature = adding a module here. */
 import { authTemplates } from './auth/index.js';
+import { autoscalingTemplates } from './autoscaling/index.js';
 import { frontendTemplates } from './frontend/index.js';
 import { gatewayTemplates } from './gateway/index.js';
 import { helperTemplates } from './helpers/index.js';
 import { ingressTemplates } from './ingress.js';
+import { isolationTemplates } from './isolation/index.js';
+import { istioTemplates } from './istio/index.js';
 import type { TemplateModule } from './lib/types.js';
+import { monitoringTemplates } from './monitoring/index.js';
+import { networkPolicyTemplates } from './networkpolicy/index.js';
 import { nginxTemplates } from './nginx/index.js';
 import { postgresqlTemplates } from './postgresql/index.js';
 import { redisTemplates } from './redis/index.js';
@@ -24,6 +29,11 @@ export function allTemplates(): TemplateModule[] {
     ...postgresqlTemplates,
     ...redisTemplates,
     ...sandboxTemplates,
+    ...autoscalingTemplates,
+    ...isolationTemplates,
+    ...networkPolicyTemplates,
+    ...istioTemplates,
+    ...monitoringTemplates,
     ...testTemplates,
   ];
 }

@@ -128,13 +128,12 @@ const init = String.raw`- name: seed-extensions
   image: {{ include "deerflow.images.image" (dict "image" .Values.gateway.image "registry" .Values.global.imageRegistry) | quote }}
   imagePullPolicy: {{ .Values.gateway.image.pullPolicy }}
   command: ["cp", "/app/backend/config/extensions_config.json", "/app/backend/runtime/extensions_config.json"]
+  {{- with .Values.gateway.resources }}
+  # The gateway's own resources: an init container never adds to the Pod's effective requests
+  # beyond its largest container, and a LimitRange min applies to it as well.
   resources:
-    requests:
-      cpu: 10m
-      memory: 16Mi
-    limits:
-      cpu: 100m
-      memory: 64Mi
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   securityContext:
     {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" .Values.gateway.containerSecurityContext) | nindent 4 }}
   volumeMounts:

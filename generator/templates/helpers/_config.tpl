@@ -8,6 +8,7 @@ $VAR references (DeerFlow resolves those from env and refuses to start when one 
 {{- $m := dict "name" .name "use" .use "model" .model -}}
 {{- if .displayName }}{{ $_ := set $m "display_name" .displayName }}{{ end -}}
 {{- if .baseUrl }}{{ $_ := set $m "base_url" .baseUrl }}{{ end -}}
+{{- if and .viaMesh $.Values.istio.llm.enabled }}{{ $_ := set $m "base_url" (include "deerflow.llm.url" $) }}{{ end -}}
 {{- if .apiBase }}{{ $_ := set $m "api_base" .apiBase }}{{ end -}}
 {{- if .apiKeyEnv }}{{ $_ := set $m "api_key" (printf "$%s" .apiKeyEnv) }}{{ end -}}
 {{- if .maxTokens }}{{ $_ := set $m "max_tokens" .maxTokens }}{{ end -}}

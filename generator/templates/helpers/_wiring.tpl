@@ -12,6 +12,11 @@
 {{- printf "http://%s:%v" (include "deerflow.serviceHost" (dict "ctx" . "component" "sandbox-agent")) .Values.sandbox.agent.service.port -}}
 {{- end -}}
 
+{{/* The mesh-internal LLM endpoint (istio.llm): plain HTTP to a selectorless Service; the sidecar routes and originates TLS. */}}
+{{- define "deerflow.llm.url" -}}
+{{- printf "http://%s%s" (include "deerflow.serviceHost" (dict "ctx" . "component" "llm")) .Values.istio.llm.basePath -}}
+{{- end -}}
+
 {{/* The home volume's claim (mode pvc). */}}
 {{- define "deerflow.home.claimName" -}}
 {{- default (include "deerflow.componentName" (dict "ctx" . "component" "home")) .Values.persistence.home.existingClaim -}}
@@ -106,9 +111,10 @@ deer-flow/skills_view
 {{- end -}}
 {{- end -}}
 
-{{/* "true" when more than one gateway process serves the release. */}}
+{{/* "true" when more than one gateway process can serve the release (replicas, workers, or autoscaling up to maxReplicas > 1). */}}
 {{- define "deerflow.multiWorker" -}}
-{{- if or (gt (int .Values.gateway.replicaCount) 1) (gt (int .Values.gateway.workers) 1) -}}true{{- end -}}
+{{- $replicas := include "deerflow.autoscaling.maxReplicas" (dict "replicaCount" .Values.gateway.replicaCount "autoscaling" .Values.gateway.autoscaling) -}}
+{{- if or (gt (int $replicas) 1) (gt (int .Values.gateway.workers) 1) -}}true{{- end -}}
 {{- end -}}
 
 {{/* Env entries that give the gateway DATABASE_URL and the Redis URL (no secret copied into the URL at render time). */}}

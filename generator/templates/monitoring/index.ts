@@ -1,0 +1,169 @@
+/**
+ * Monitoring of the sandbox agent: ServiceMonitor (port http, /metrics), PrometheusRule with the
+ * agent's real metric names, and a Grafana dashboard ConfigMap (sidecar label convention). The
+ * dashboard JSON is a chart file (dashboards/sandbox-agent.json) so its `{{legend}}` templates
+ * need no escaping.
+ */
+import { metadata } from '../lib/meta.js';
+import { header, lines } from '../lib/text.js';
+import type { TemplateModule } from '../lib/types.js';
+
+const SRC = 'generator/templates/monitoring/index.ts';
+const M = '.Values.monitoring';
+const AGENT = '{{ include "deerflow.componentName" (dict "ctx" $ "component" "sandbox-agent") }}';
+/** Label matchers of the agent's series: the ServiceMonitor's job label is the Service name. */
+const SEL = `namespace="{{ .Release.Namespace }}", job="${AGENT}"`;
+
+interface Alert {
+  readonly name: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly severity: 'critical' | 'warning';
+  readonly summary: string;
+  readonly description: string;
+  readonly when?: string;
+}
+
+function alert(a: Alert): string {
+  return lines(
+    a.when !== undefined ? `{{- if ${a.when} }}` : undefined,
+    `- alert: ${a.name}`,
+    '  expr: |-',
+    ...a.expr.split('\n').map((l) => `    ${l}`),
+    `  for: ${a.for}`,
+    '  labels:',
+    `    severity: ${a.severity}`,
+    '  annotations:',
+    `    summary: ${JSON.stringify(a.summary)}`,
+    `    description: ${JSON.stringify(a.description)}`,
+    a.when !== undefined ? '{{- end }}' : undefined,
+  );
+}
+
+const R = `${M}.prometheusRule`;
+const alerts: Alert[] = [
+  {
+    name: 'DeerflowSandboxAgentDown',
+    expr: `sum(up{${SEL}}) == 0 or absent(up{${SEL}})`,
+    for: '5m', severity: 'critical',
+    summary: 'No sandbox agent replica is up',
+    description: `The sandbox agent of {{ .Release.Namespace }}/{{ .Release.Name }} has not been scraped successfully for 5 minutes: DeerFlow cannot acquire sandboxes.`,
+  },
+  {
+    name: 'DeerflowSandboxAgentNoLeader',
+    expr: `sum(up{${SEL}}) > 0 and max(sandbox_agent_leader{${SEL}}) == 0`,
+    for: '5m', severity: 'warning',
+    summary: 'No sandbox agent holds the reaper Lease',
+    description: 'Agents are up but none is leader: idle, released and orphaned sandboxes are not being reaped.',
+  },
+  {
+    name: 'DeerflowSandboxAcquireLatencySLO',
+    expr: `histogram_quantile(0.95, sum by (le) (rate(sandbox_agent_acquire_duration_seconds_bucket{${SEL}, outcome="ok"}[10m]))) > {{ ${R}.acquireP95Seconds }}`,
+    for: '15m', severity: 'warning',
+    summary: 'Sandbox acquire p95 above the SLO',
+    description: 'p95 of successful POST /api/sandboxes over 10m is above {{ .Values.monitoring.prometheusRule.acquireP95Seconds }}s (slow image pulls, scheduling pressure, or API throttling).',
+  },
+  {
+    name: 'DeerflowSandboxAcquireErrors',
+    expr: `(sum(rate(sandbox_agent_acquire_duration_seconds_count{${SEL}, outcome=~"error|http_5.."}[10m]))
+  / sum(rate(sandbox_agent_acquire_duration_seconds_count{${SEL}}[10m]))) * 100 > {{ ${R}.acquireErrorPercent }}`,
+    for: '10m', severity: 'critical',
+    summary: 'Sandbox acquires failing',
+    description: 'More than {{ .Values.monitoring.prometheusRule.acquireErrorPercent }}% of sandbox acquires end in a server error.',
+  },
+  {
+    name: 'DeerflowSandboxReaperFailing',
+    expr: `sum(increase(sandbox_agent_errors_total{${SEL}, kind="reaper"}[15m])) > 0`,
+    for: '15m', severity: 'warning',
+    summary: 'The sandbox reaper is failing',
+    description: 'Reaper passes keep raising errors (sandbox_agent_errors_total{kind="reaper"}); sandboxes may outlive their TTLs.',
+  },
+  {
+    name: 'DeerflowSandboxReaperStalled',
+    expr: `max(sandbox_agent_leader{${SEL}}) == 1 and sum(increase(sandbox_agent_reaper_sweep_seconds_count{${SEL}}[15m])) == 0`,
+    for: '15m', severity: 'warning',
+    summary: 'The sandbox reaper has not run',
+    description: 'A leader exists but no reaper pass completed in 15 minutes.',
+  },
+  {
+    name: 'DeerflowSandboxLeak',
+    expr: `sum(sandbox_agent_sandboxes{${SEL}, phase=~"Succeeded|Failed|Unknown"}) > 0`,
+    for: '{{ .Values.monitoring.prometheusRule.leakMinutes }}m', severity: 'warning',
+    summary: 'Finished sandbox Pods are not being deleted',
+    description: 'Sandbox Pods in Succeeded/Failed/Unknown have stayed for {{ .Values.monitoring.prometheusRule.leakMinutes }} minutes; they hold quota and node resources. Check the reaper and the agent RBAC.',
+  },
+  {
+    name: 'DeerflowSandboxesNearCap',
+    when: 'gt (int .Values.sandbox.limits.maxSandboxes) 0',
+    expr: `sum(sandbox_agent_sandboxes{${SEL}, phase=~"Pending|Running"}) > {{ .Values.sandbox.limits.maxSandboxes }} * {{ ${R}.capPercent }} / 100`,
+    for: '10m', severity: 'warning',
+    summary: 'Live sandboxes close to sandbox.limits.maxSandboxes',
+    description: 'Live sandboxes exceed {{ .Values.monitoring.prometheusRule.capPercent }}% of the cap ({{ .Values.sandbox.limits.maxSandboxes }}); new acquires will be refused (sandbox_agent_cap_rejections_total).',
+  },
+];
+
+export const monitoringTemplates: TemplateModule[] = [
+  {
+    path: 'sandbox/servicemonitor.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if and .Values.sandbox.enabled ${M}.serviceMonitor.enabled }}`,
+      'apiVersion: monitoring.coreos.com/v1',
+      'kind: ServiceMonitor',
+      metadata({ component: 'sandbox-agent', labels: `{{- with ${M}.serviceMonitor.labels }}\n{{- toYaml . | nindent 0 }}\n{{- end }}` }),
+      'spec:',
+      '  selector:',
+      '    matchLabels:',
+      '      {{- include "deerflow.selectorLabels" (dict "ctx" $ "component" "sandbox-agent") | nindent 6 }}',
+      '  namespaceSelector:',
+      '    matchNames:',
+      '      - {{ .Release.Namespace }}',
+      '  endpoints:',
+      '    - port: http',
+      '      path: /metrics',
+      `      interval: {{ ${M}.serviceMonitor.interval }}`,
+      `      scrapeTimeout: {{ ${M}.serviceMonitor.scrapeTimeout }}`,
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'sandbox/prometheusrule.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if and .Values.sandbox.enabled ${R}.enabled }}`,
+      'apiVersion: monitoring.coreos.com/v1',
+      'kind: PrometheusRule',
+      metadata({ component: 'sandbox-agent', labels: `{{- with ${R}.labels }}\n{{- toYaml . | nindent 0 }}\n{{- end }}` }),
+      'spec:',
+      '  groups:',
+      '    - name: deerflow-sandbox-agent',
+      '      rules:',
+      ...alerts.map((a) => alert(a).split('\n').map((l) => `        ${l}`).join('\n')),
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'sandbox/configmap-dashboard.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if and .Values.sandbox.enabled ${M}.grafanaDashboard.enabled }}`,
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      metadata({
+        component: 'sandbox-dashboard',
+        labels: `{{- with ${M}.grafanaDashboard.labels }}\n{{- toYaml . | nindent 0 }}\n{{- end }}`,
+        annotationsValue: 'monitoring.grafanaDashboard.annotations',
+      }),
+      'data:',
+      '  deerflow-sandbox-agent.json: |-',
+      '    {{- .Files.Get "dashboards/sandbox-agent.json" | nindent 4 }}',
+      '{{- end }}',
+      '',
+    ),
+  },
+];
