@@ -236,6 +236,8 @@ export const TOOL_SETS: Record<'test' | 'e2e' | 'kind' | 'all', ToolName[]> = {
     'kube-scheduler',
     'kubectl',
     'etcd',
+    // make test runs the e2e job too, which pushes the chart to a loopback OCI registry.
+    'registry',
   ],
   e2e: [
     'helm',

@@ -59,7 +59,8 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     await waitForRelease(ctx.kube, ctx.primary.namespace, ctx.primary.release, 120, path.join(ctx.outDir, 'diagnosis'));
     const after = await history(ctx);
     assert(after.length === before.length + 1, `expected one new revision, history went ${before.length} → ${after.length}`);
-    const gatewayDeployment = await ctx.kube.json<KubeObject>(['get', 'deployment', `${ctx.primary.release}-deerflow-gateway`, '-n', ctx.primary.namespace]);
+    const [gatewayDeployment] = await ctx.kube.list('deployment', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`);
+    assert(gatewayDeployment, 'no gateway Deployment after the upgrade');
     const annotations = (gatewayDeployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {};
     assert(annotations['antler.dev/upgraded'] === run, 'the changed value did not reach the gateway Pod template');
     return after.at(-1)?.revision;
