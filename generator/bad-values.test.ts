@@ -41,6 +41,12 @@ const schemaCases: BadCase[] = [
   { name: 'lark image on :latest', args: set('sandbox.lark.initImage=example.com/lark-init:latest'), field: "'/sandbox/lark/initImage'" },
   { name: 'provider key name', args: set('deerflow.providers.apiKeys.bad-name=x'), field: "'/deerflow/providers/apiKeys'", detail: "'bad-name' not allowed" },
   { name: 'probe period 0', args: set('nginx.readinessProbe.periodSeconds=0'), field: "'/nginx/readinessProbe/periodSeconds'" },
+  { name: 'LLM weight above 100', args: set('istio.llm.enabled=true', 'istio.llm.providers[0].name=a', 'istio.llm.providers[0].host=a.example.com', 'istio.llm.providers[0].weight=150'), field: "'/istio/llm/providers/0/weight'" },
+  { name: 'fractional LLM weight', args: setJson('istio.llm.providers=[{"name":"a","host":"a.example.com","weight":50.5},{"name":"b","host":"b.example.com","weight":49.5}]'), field: "'/istio/llm/providers/0/weight'" },
+  { name: 'HPA maxReplicas 0', args: set('frontend.autoscaling.maxReplicas=0'), field: "'/frontend/autoscaling/maxReplicas'" },
+  { name: 'quota quantity', args: set('resourceQuota.requests.cpu=lots'), field: "'/resourceQuota/requests/cpu'" },
+  { name: 'NetworkPolicy CIDR', args: set('networkPolicy.clusterCidrs[0]=10.0.0.0'), field: "'/networkPolicy/clusterCidrs/0'" },
+  { name: 'PSA level', args: set('sandbox.podSecurity.enforce=strict'), field: "'/sandbox/podSecurity/enforce'" },
 ];
 
 const guardCases: BadCase[] = [
@@ -54,6 +60,16 @@ const guardCases: BadCase[] = [
   { name: 'TLS without host', args: set('ingress.enabled=true', 'ingress.tls.enabled=true'), field: 'ingress.host:' },
   { name: 'redis bridge without redis', args: set('deerflow.config.streamBridge=redis'), field: 'deerflow.config.streamBridge:' },
   { name: 'nodePort on ClusterIP', args: set('nginx.service.nodePort=30080'), field: 'nginx.service.nodePort:' },
+  { name: 'HPA and KEDA both on', args: set('frontend.autoscaling.hpa.enabled=true', 'frontend.autoscaling.keda.enabled=true'), field: 'frontend.autoscaling.keda.enabled:', detail: 'mutually exclusive' },
+  { name: 'autoscaled gateway without multi-worker prerequisites', args: set('gateway.autoscaling.hpa.enabled=true'), field: 'gateway.autoscaling.maxReplicas:', detail: 'missing: postgresql.mode=bundled|external' },
+  { name: 'LLM weights not summing to 100', args: setJson('istio.llm.enabled=true', 'istio.llm.providers=[{"name":"a","host":"a.example.com","weight":60},{"name":"b","host":"b.example.com","weight":30}]'), field: 'istio.llm.providers:', detail: 'weights must sum to 100, got 90 (a=60, b=30)' },
+  { name: 'LLM routing without providers', args: set('istio.llm.enabled=true'), field: 'istio.llm.providers:' },
+  { name: 'viaMesh model without LLM routing', args: setJson('deerflow.providers.apiKeys={"K":"v"}', 'deerflow.models=[{"name":"m","use":"langchain_openai:ChatOpenAI","model":"x","viaMesh":true,"apiKeyEnv":"K"}]'), field: 'deerflow.models[0].viaMesh:' },
+  { name: 'KEDA fallback without a Prometheus trigger', args: set('nginx.autoscaling.keda.enabled=true', 'nginx.autoscaling.keda.fallback.replicas=3'), field: 'nginx.autoscaling.keda.fallback.replicas:' },
+  { name: 'LimitRange that rejects the chart\'s containers', args: set('limitRange.enabled=true'), field: 'nginx.resources.requests.cpu:', detail: 'below limitRange.min.cpu' },
+  { name: 'sandbox NetworkPolicy without API server CIDRs', args: set('networkPolicy.enabled=true', 'sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany'), field: 'networkPolicy.apiServer.cidrs:' },
+  { name: 'creating the release namespace as the sandbox namespace', args: set('sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany', 'sandbox.createNamespace=true'), field: 'sandbox.createNamespace:' },
+  { name: 'Istio ingress without hosts', args: set('istio.ingress.enabled=true'), field: 'istio.ingress.hosts:' },
   { name: 'NodePort sandboxes without node host', args: set('sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany', 'sandbox.serviceType=NodePort'), field: 'sandbox.nodeHost:' },
 ];
 

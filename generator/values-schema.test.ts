@@ -54,7 +54,7 @@ describe('values/ against values.schema.json', () => {
     expect(paths).toContain('/gateway/image/tag must NOT be valid');
   });
 
-  it('has at least the three profiles and two tenants', () => {
-    expect(files).toEqual(expect.arrayContaining(['profiles/local.yaml', 'profiles/kind.yaml', 'profiles/production.yaml', 'tenants/acme.yaml', 'tenants/globex.yaml']));
+  it('has the three profiles and three tenants', () => {
+    expect(files).toEqual(expect.arrayContaining(['profiles/local.yaml', 'profiles/kind.yaml', 'profiles/production.yaml', 'tenants/acme.yaml', 'tenants/globex.yaml', 'tenants/initech.yaml']));
   });
 });
