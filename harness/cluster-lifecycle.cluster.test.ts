@@ -1,5 +1,6 @@
 // cluster-up is idempotent and fast once tools are cached; cluster-down leaves nothing behind.
 // Uses its own cluster name so the shared test cluster is untouched.
+import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -43,7 +44,8 @@ describe('local backend lifecycle', () => {
 
     await backend.down();
     expect(pids.filter(processRunning)).toEqual([]);
-    expect(await portAnswers(apiPort)).toBe(false);
+    const listener = (await portAnswers(apiPort)) ? execSync(`ss -ltnpH 'sport = :${apiPort}' || true`).toString() : '';
+    expect(listener, `port ${apiPort} still answers after down`).toBe('');
     expect(existsSync(first.kubeconfig)).toBe(false);
   });
 });

@@ -360,6 +360,11 @@ export class KindBackend implements ClusterBackend {
     return { backend: 'kind', name: this.clusterNameValue, kubeconfig: this.kubeconfig, created: true };
   }
 
+  /** Makes a locally built image available to the nodes (no registry involved). */
+  async loadImage(image: string): Promise<void> {
+    await run(await resolveTool('kind'), ['load', 'docker-image', image, '--name', this.clusterNameValue]);
+  }
+
   async down(): Promise<void> {
     const kind = await resolveTool('kind');
     await run(kind, ['delete', 'cluster', '--name', this.clusterNameValue, '--kubeconfig', this.kubeconfig]);

@@ -2,10 +2,11 @@
 // the host — the way upstream's compose setup runs the provisioner — configured exactly as the
 // installed release configures its Deployment: the same env (Secrets resolved), and a kubeconfig
 // holding a token of the release's own ServiceAccount, so the chart's Role is what authorizes it.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveTool } from '../tools.js';
 import { freePort } from './chart-repo.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
 
@@ -85,17 +86,19 @@ export async function serviceAccountKubeconfig(kube: Kubectl, namespace: string,
   return file;
 }
 
-export interface AgentProcess {
+/** One agent replica as the suites see it: a host process on `local`, a Pod on kind. */
+export interface AgentHandle {
   identity: string;
   url: string;
-  child: ChildProcess;
-  logFile: string;
   running(): boolean;
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Hard kill: SIGKILL of the process, or a forced Pod delete. */
+  kill(): Promise<void>;
+  /** Graceful stop (SIGTERM), waiting for the exit. */
+  stop(): Promise<void>;
 }
 
 /** Starts one agent process with the Deployment's env; resolves once /readyz answers 200. */
-export async function startAgentProcess(deployment: AgentDeployment, kubeconfig: string, identity: string, logDir: string): Promise<AgentProcess> {
+export async function startAgentProcess(deployment: AgentDeployment, kubeconfig: string, identity: string, logDir: string): Promise<AgentHandle> {
   const port = await freePort();
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
   for (const variable of deployment.env) {
@@ -112,16 +115,16 @@ export async function startAgentProcess(deployment: AgentDeployment, kubeconfig:
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const agent: AgentProcess = {
+  const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {
+    if (agent.running()) child.kill(signal);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  };
+  const agent: AgentHandle = {
     identity,
     url,
-    child,
-    logFile,
     running: () => child.exitCode === null && child.signalCode === null,
-    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (agent.running()) child.kill(signal);
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-    },
+    kill: () => signalAndWait('SIGKILL'),
+    stop: () => signalAndWait('SIGTERM'),
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -129,7 +132,7 @@ export async function startAgentProcess(deployment: AgentDeployment, kubeconfig:
     const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
     if (ready) return agent;
     if (Date.now() > deadline) {
-      await agent.stop('SIGKILL');
+      await agent.kill();
       throw new Error(`agent ${identity} not ready on ${url} within 60s; log: ${logFile}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -137,7 +140,42 @@ export async function startAgentProcess(deployment: AgentDeployment, kubeconfig:
 }
 
 /** The Lease holder among the given agents, read from the API server. */
-export async function leaderOf(kube: Kubectl, deployment: AgentDeployment, agents: readonly AgentProcess[]): Promise<AgentProcess | undefined> {
+export async function leaderOf(kube: Kubectl, deployment: AgentDeployment, agents: readonly AgentHandle[]): Promise<AgentHandle | undefined> {
   const lease = await kube.json<{ spec?: { holderIdentity?: string } }>(['get', 'lease', deployment.leaseName, '-n', deployment.namespace]).catch(() => undefined);
   return agents.find((agent) => agent.identity === lease?.spec?.holderIdentity);
+}
+
+/**
+ * kind: the agent runs in-cluster from its image; each replica is reached through its own
+ * `kubectl port-forward` on 127.0.0.1. Killing one force-deletes its Pod (the Deployment makes
+ * a new one, which `attachInClusterAgent` can pick up).
+ */
+export async function attachInClusterAgent(kube: Kubectl, deployment: AgentDeployment, exclude: readonly string[]): Promise<AgentHandle> {
+  const selector = `app.kubernetes.io/instance=${deployment.release},app.kubernetes.io/component=sandbox-agent`;
+  await kube.run(['wait', '-n', deployment.namespace, '--for=condition=Ready', 'pod', '-l', selector, '--timeout=120s']);
+  const pods = await kube.list('pod', deployment.namespace, selector);
+  const pod = pods.find((candidate) => !exclude.includes(candidate.metadata.name) && !candidate.metadata.deletionTimestamp);
+  if (!pod) throw new Error(`no sandbox-agent Pod of ${deployment.release} besides ${exclude.join(', ')}`);
+  const port = await freePort();
+  const forward = spawn(await resolveTool('kubectl'), ['--kubeconfig', kube.kubeconfig, 'port-forward', '-n', deployment.namespace, `pod/${pod.metadata.name}`, `${port}:8002`], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  let deleted = false;
+  const deadline = Date.now() + 30_000;
+  while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline) throw new Error(`port-forward to ${pod.metadata.name} did not answer`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    identity: pod.metadata.name,
+    url,
+    running: () => !deleted && forward.exitCode === null,
+    kill: async () => {
+      deleted = true;
+      await kube.run(['delete', 'pod', '-n', deployment.namespace, pod.metadata.name, '--grace-period=0', '--force']);
+      forward.kill();
+    },
+    stop: async () => {
+      forward.kill();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 // What every e2e suite works with: the cluster, the primary release and its agent processes.
 import type { BackendName } from '../cluster.js';
-import type { AgentDeployment, AgentProcess } from './agents.js';
+import type { AgentDeployment, AgentHandle } from './agents.js';
 import type { GatewaySimulator } from './gateway-sim.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
 import type { Report } from './report.js';
@@ -10,9 +10,11 @@ export interface PrimaryRelease {
   namespace: string;
   chartRef: string;
   valuesFiles: string[];
+  extraInstallArgs: string[];
   deployment: AgentDeployment;
-  agents: AgentProcess[];
-  kubeconfigForAgent: string;
+  agents: AgentHandle[];
+  /** Starts (local) or attaches (kind) the replica that replaces agents[index]. */
+  replaceAgent(index: number): Promise<AgentHandle>;
 }
 
 export interface E2eContext {
@@ -25,7 +27,6 @@ export interface E2eContext {
   primary: PrimaryRelease;
   /** A simulated gateway per agent process, so load spreads over replicas like a Service would. */
   gateways(): GatewaySimulator[];
-  restartAgent(index: number): Promise<AgentProcess>;
 }
 
 export const SANDBOX_SELECTOR = 'app.kubernetes.io/component=sandbox';

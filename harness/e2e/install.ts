@@ -55,35 +55,58 @@ export async function ensureStaticVolumes(kube: Kubectl, volumeRoot: string, cou
 
 interface TenantValues {
   deerflow?: { providers?: { existingSecret?: string }; models?: { apiKeyEnv?: string }[]; auth?: { existingSecret?: string } };
-  sandbox?: { existingSecret?: string; existingSecretKey?: string; skills?: { existingClaim?: string } };
+  sandbox?: {
+    namespace?: string;
+    createNamespace?: boolean;
+    existingSecret?: string;
+    existingSecretKey?: string;
+    skills?: { existingClaim?: string };
+    threadData?: { existingClaim?: string };
+  };
 }
 
-/** Creates what a values file says must already exist: provider and API-key Secrets, skill claims. */
+/**
+ * Creates what the values files say must already exist: provider and API-key Secrets in the
+ * release namespace; a separate sandbox namespace (unless the chart creates it) with the skills
+ * and thread-data claims the agent mounts there.
+ */
 export async function ensurePrerequisites(kube: Kubectl, namespace: string, valuesFiles: readonly string[]): Promise<string[]> {
   const created: string[] = [];
+  const merged: TenantValues = {};
+  for (const file of valuesFiles) {
+    const values = (parseYaml(await readFile(file, 'utf8')) ?? {}) as TenantValues;
+    merged.deerflow = { ...merged.deerflow, ...values.deerflow, providers: { ...merged.deerflow?.providers, ...values.deerflow?.providers } };
+    merged.sandbox = { ...merged.sandbox, ...values.sandbox };
+  }
   const secret = async (name: string, data: Record<string, string>): Promise<void> => {
     await kube.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', stringData: data });
     created.push(`secret/${name}`);
   };
-  for (const file of valuesFiles) {
-    const values = (parseYaml(await readFile(file, 'utf8')) ?? {}) as TenantValues;
-    const providers = values.deerflow?.providers?.existingSecret;
-    if (providers) {
-      const keys = (values.deerflow?.models ?? []).map((model) => model.apiKeyEnv).filter((key): key is string => Boolean(key));
-      await secret(providers, Object.fromEntries(keys.map((key) => [key, `e2e-${randomBytes(8).toString('hex')}`])));
-    }
-    const sandboxSecret = values.sandbox?.existingSecret;
-    if (sandboxSecret) await secret(sandboxSecret, { [values.sandbox?.existingSecretKey ?? 'api-key']: `e2e-${randomBytes(16).toString('hex')}` });
-    const claim = values.sandbox?.skills?.existingClaim;
-    if (claim) {
-      await kube.apply({
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: { name: claim, namespace },
-        spec: { accessModes: ['ReadOnlyMany'], storageClassName: STATIC_STORAGE_CLASS, resources: { requests: { storage: '1Gi' } } },
-      });
-      created.push(`pvc/${claim}`);
-    }
+  const providers = merged.deerflow?.providers?.existingSecret;
+  if (providers) {
+    const keys = (merged.deerflow?.models ?? []).map((model) => model.apiKeyEnv).filter((key): key is string => Boolean(key));
+    await secret(providers, Object.fromEntries(keys.map((key) => [key, `e2e-${randomBytes(8).toString('hex')}`])));
+  }
+  const sandbox = merged.sandbox ?? {};
+  if (sandbox.existingSecret) await secret(sandbox.existingSecret, { [sandbox.existingSecretKey ?? 'api-key']: `e2e-${randomBytes(16).toString('hex')}` });
+  const sandboxNamespace = sandbox.namespace || namespace;
+  if (sandboxNamespace !== namespace && !sandbox.createNamespace) {
+    await kube.ensureNamespace(sandboxNamespace);
+    created.push(`namespace/${sandboxNamespace}`);
+  }
+  const claims: [string | undefined, string][] = [
+    [sandbox.skills?.existingClaim, 'ReadOnlyMany'],
+    [sandbox.threadData?.existingClaim, 'ReadWriteMany'],
+  ];
+  for (const [claim, accessMode] of claims) {
+    if (!claim) continue;
+    await kube.apply({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: claim, namespace: sandboxNamespace },
+      spec: { accessModes: [accessMode], storageClassName: STATIC_STORAGE_CLASS, resources: { requests: { storage: '1Gi' } } },
+    });
+    created.push(`pvc/${sandboxNamespace}/${claim}`);
   }
   return created;
 }

@@ -7,9 +7,10 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { BackendName, ClusterBackend } from '../cluster.js';
+import { type BackendName, type ClusterBackend, KindBackend } from '../cluster.js';
+import { run } from '../exec.js';
 import { log } from '../progress.js';
-import { type AgentProcess, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
+import { type AgentHandle, attachInClusterAgent, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
 import { indexRepository, makeSigningKey, packageChart, type Registry, type Served, serveDirectory, startRegistry } from './chart-repo.js';
 import { type E2eContext, type PrimaryRelease, assert, eventually, sandboxIdOf, sandboxPods } from './context.js';
 import { GatewaySimulator } from './gateway-sim.js';
@@ -37,6 +38,10 @@ interface TenantInstall {
   namespace: string;
   source: 'oci' | 'repo';
   valuesFiles: string[];
+}
+
+async function agentVersion(): Promise<string> {
+  return (JSON.parse(await readFile(path.join(repoRoot, 'sandbox-agent/package.json'), 'utf8')) as { version: string }).version;
 }
 
 function profileFor(backend: BackendName): string {
@@ -70,10 +75,13 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
     valuesFiles: [profileFor(backend), path.join(repoRoot, 'harness/e2e/values/tenant-local.yaml'), path.join(repoRoot, 'values/tenants', `${name}.yaml`)],
   }));
   const primaryValues = [profileFor(backend), path.join(repoRoot, 'harness/e2e/values/primary.yaml')];
+  // On kind the agent runs in-cluster, two replicas, from the image this run builds and loads.
+  const primaryExtraArgs = backend === 'kind' ? ['--set', `sandbox.agent.replicaCount=${AGENT_REPLICAS}`] : [];
   let repoRef = '';
   let ociRef = '';
   let primary: PrimaryRelease | undefined;
   let chartVersion = '';
+  const extraNamespaces: string[] = [];
 
   try {
     await report.suite('install', async () => {
@@ -81,6 +89,16 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
       await report.check('statically provisioned volumes for PVCs (the local backend has no storage provisioner)', async () => {
         await ensureStaticVolumes(kube, path.join(workDir, 'volumes'), 12);
       });
+
+      if (options.cluster instanceof KindBackend) {
+        const kind = options.cluster;
+        await report.check('build the sandbox-agent image and load it into kind', async () => {
+          const image = `antler/sandbox-agent:${await agentVersion()}`;
+          await run('docker', ['build', '-f', 'sandbox-agent/Dockerfile', '-t', image, '.'], { cwd: repoRoot, timeoutMs: 900_000 });
+          await kind.loadImage(image);
+          return image;
+        }, (image) => ({ image }));
+      }
 
       const signing = await report.check('a throwaway GPG key made at run time', () => makeSigningKey(workDir));
       let served: Served | undefined;
@@ -118,7 +136,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           namespace: primaryNamespace,
           chartRef: repoRef,
           valuesFiles: primaryValues,
-          extraArgs: ['--version', chartVersion, '--verify', '--keyring', signing.publicKeyring],
+          extraArgs: ['--version', chartVersion, '--verify', '--keyring', signing.publicKeyring, ...primaryExtraArgs],
         });
       });
 
@@ -128,6 +146,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           assert(chartRef, `${tenant.source} source not available`);
           await kube.ensureNamespace(tenant.namespace);
           const created = await ensurePrerequisites(kube, tenant.namespace, tenant.valuesFiles);
+          extraNamespaces.push(...created.filter((entry) => entry.startsWith('namespace/')).map((entry) => entry.slice('namespace/'.length)));
           await helmInstall(kube, {
             release: tenant.name,
             namespace: tenant.namespace,
@@ -163,17 +182,25 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         return names.size;
       }, (objects) => ({ objects }));
 
-      await report.check(`${AGENT_REPLICAS} sandbox-agent replicas run with the release's own config and ServiceAccount token`, async () => {
-        if (backend !== 'local') throw new SkipCheck('on kind the agent runs in-cluster from its image');
+      await report.check(`${AGENT_REPLICAS} sandbox-agent replicas run with the release's own config and ServiceAccount`, async () => {
         const deployment = await readAgentDeployment(kube, primaryNamespace, primaryRelease);
         assert(deployment.apiKey, 'the release gave the agent no API key');
-        const kubeconfigForAgent = await serviceAccountKubeconfig(kube, primaryNamespace, deployment.serviceAccount, path.join(workDir, 'agent-kubeconfig.json'));
-        const agents: AgentProcess[] = [];
-        for (let index = 0; index < AGENT_REPLICAS; index += 1) {
-          agents.push(await startAgentProcess(deployment, kubeconfigForAgent, `${primaryRelease}-sandbox-agent-${index}`, path.join(options.outDir, 'logs')));
+        const agents: AgentHandle[] = [];
+        let replaceAgent: (index: number) => Promise<AgentHandle>;
+        if (backend === 'local') {
+          // Nothing runs in kwok Pods: run the replicas as host processes with a token of the release's ServiceAccount.
+          const kubeconfigForAgent = await serviceAccountKubeconfig(kube, primaryNamespace, deployment.serviceAccount, path.join(workDir, 'agent-kubeconfig.json'));
+          const start = (index: number): Promise<AgentHandle> =>
+            startAgentProcess(deployment, kubeconfigForAgent, `${primaryRelease}-sandbox-agent-${index}`, path.join(options.outDir, 'logs'));
+          for (let index = 0; index < AGENT_REPLICAS; index += 1) agents.push(await start(index));
+          replaceAgent = start;
+        } else {
+          const attach = (): Promise<AgentHandle> => attachInClusterAgent(kube, deployment, agents.filter((agent) => agent.running()).map((agent) => agent.identity));
+          for (let index = 0; index < AGENT_REPLICAS; index += 1) agents.push(await attach());
+          replaceAgent = attach;
         }
         cleanups.push(() => Promise.all(agents.map((agent) => agent.stop())));
-        primary = { release: primaryRelease, namespace: primaryNamespace, chartRef: repoRef, valuesFiles: primaryValues, deployment, agents, kubeconfigForAgent };
+        primary = { release: primaryRelease, namespace: primaryNamespace, chartRef: repoRef, valuesFiles: primaryValues, extraInstallArgs: primaryExtraArgs, deployment, agents, replaceAgent };
         await eventually('one agent to hold the reaper Lease', 20_000, async () => {
           const lease = await kube.json<{ spec?: { holderIdentity?: string } }>(['get', 'lease', deployment.leaseName, '-n', primaryNamespace]).catch(() => undefined);
           return agents.some((agent) => agent.identity === lease?.spec?.holderIdentity);
@@ -192,14 +219,6 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         threads: options.threads,
         primary: current,
         gateways: () => current.agents.filter((agent) => agent.running()).map((agent) => new GatewaySimulator(agent.url, current.deployment.apiKey)),
-        restartAgent: async (index) => {
-          const old = current.agents[index];
-          assert(old, `no agent ${index}`);
-          const fresh = await startAgentProcess(current.deployment, current.kubeconfigForAgent, old.identity, path.join(options.outDir, 'logs'));
-          current.agents[index] = fresh;
-          cleanups.push(() => fresh.stop());
-          return fresh;
-        },
       };
       const suites = options.suites ?? ['concurrency', 'failover', 'upgrade'];
       if (suites.includes('concurrency')) await report.suite('concurrency', () => concurrencySuite(ctx));
@@ -233,7 +252,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         }
       });
       await report.check('remove the e2e namespaces', async () => {
-        for (const namespace of [primaryNamespace, ...tenants.map((t) => t.namespace)]) {
+        for (const namespace of [primaryNamespace, ...tenants.map((t) => t.namespace), ...extraNamespaces]) {
           await kube.run(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
         }
       });

@@ -4,7 +4,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CoreV1Api, KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
+import { AuthorizationV1Api, CoreV1Api, KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { type Admin, type Agent, admin, call, createNamespace, deleteNamespace, eventually, podNames, serviceNames, startAgent } from './agent-process.js';
@@ -24,8 +24,27 @@ const chartRules = (): V1PolicyRule[] => [
   { apiGroups: [''], resources: ['configmaps'], resourceNames: ['owner'], verbs: ['get'] },
 ];
 
+/**
+ * Replaces the Role, then waits until the API server's authorizer agrees with the new rules for
+ * pods/services create/delete: RBAC changes reach the authorizer through a watch, and a request
+ * made in between would see the old and the new rules within one agent call.
+ */
 async function setRules(rules: V1PolicyRule[]): Promise<void> {
   await a.rbac.replaceNamespacedRole({ namespace: ns, name: 'sandbox-agent', body: { metadata: { name: 'sandbox-agent' }, rules } });
+  const authz = a.kc.makeApiClient(AuthorizationV1Api);
+  const user = `system:serviceaccount:${ns}:sandbox-agent`;
+  const checks = ['pods', 'services'].flatMap((resource) => ['create', 'delete'].map((verb) => ({ resource, verb })));
+  const expected = (resource: string, verb: string): boolean =>
+    rules.some((rule) => rule.resources?.includes(resource) && !rule.resourceNames && rule.verbs.includes(verb));
+  await eventually(async () => {
+    for (const { resource, verb } of checks) {
+      const review = await authz.createSubjectAccessReview({
+        body: { spec: { user, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'], resourceAttributes: { namespace: ns, resource, verb } } },
+      });
+      if (review.status?.allowed !== expected(resource, verb)) return undefined;
+    }
+    return true;
+  }, 5000, 'the authorizer to apply the new Role');
 }
 
 beforeAll(async () => {

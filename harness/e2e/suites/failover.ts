@@ -49,7 +49,7 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
       throw new Error(`acquire ${id} failed on every replica after the leader died`);
     });
     await sleep(150);
-    leader.child.kill('SIGKILL');
+    await leader.kill();
     await burst;
     const pods = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod)?.startsWith(`f${run}b`));
     assert(pods.length === ids.length, `expected ${ids.length} sandboxes after the burst, found ${pods.length}`);
@@ -70,7 +70,7 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
 
   await report.check('the killed replica restarts and rejoins', async () => {
     const index = ctx.primary.agents.findIndex((agent) => !agent.running());
-    if (index >= 0) await ctx.restartAgent(index);
+    if (index >= 0) ctx.primary.agents[index] = await ctx.primary.replaceAgent(index);
     assert(ctx.primary.agents.every((agent) => agent.running()), 'not every agent replica is running');
   });
 

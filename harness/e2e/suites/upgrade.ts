@@ -17,6 +17,26 @@ async function history(ctx: E2eContext): Promise<Revision[]> {
   return JSON.parse(await ctx.kube.helm(['history', ctx.primary.release, '-n', ctx.primary.namespace, '-o', 'json'])) as Revision[];
 }
 
+/**
+ * Data on the Postgres volume. On `local` the bound PV is a hostPath on this machine, so the
+ * marker is a file there; on kind Postgres really runs, so the marker is written through it.
+ */
+async function writeMarker(ctx: E2eContext, hostPath: string, marker: string): Promise<void> {
+  if (ctx.backend === 'local') return writeFile(path.join(hostPath, 'antler-e2e-marker'), marker);
+  await ctx.kube.run(['exec', '-n', ctx.primary.namespace, await postgresPod(ctx), '--', 'sh', '-c', 'cat > "$PGDATA/../antler-e2e-marker"'], { input: marker });
+}
+
+async function readMarker(ctx: E2eContext, hostPath: string): Promise<string> {
+  if (ctx.backend === 'local') return readFile(path.join(hostPath, 'antler-e2e-marker'), 'utf8');
+  return ctx.kube.run(['exec', '-n', ctx.primary.namespace, await postgresPod(ctx), '--', 'sh', '-c', 'cat "$PGDATA/../antler-e2e-marker"']);
+}
+
+async function postgresPod(ctx: E2eContext): Promise<string> {
+  const [pod] = await ctx.kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=postgresql`);
+  assert(pod, 'no Postgres Pod');
+  return pod.metadata.name;
+}
+
 async function postgresVolume(ctx: E2eContext): Promise<{ pvc: KubeObject; hostPath: string }> {
   const [pvc] = await ctx.kube.list('pvc', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=postgresql`);
   assert(pvc, 'the bundled Postgres has no PVC (is persistence enabled in the e2e values?)');
@@ -44,7 +64,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     }
     sandboxUids = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
     volume = await postgresVolume(ctx);
-    await writeFile(path.join(volume.hostPath, 'antler-e2e-marker'), marker);
+    await writeMarker(ctx, volume.hostPath, marker);
   });
 
   await report.check('helm upgrade with changed values: the release rolls and becomes available', async () => {
@@ -54,7 +74,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
       namespace: ctx.primary.namespace,
       chartRef: ctx.primary.chartRef,
       valuesFiles: ctx.primary.valuesFiles,
-      extraArgs: ['--set', `gateway.podAnnotations.antler\\.dev/upgraded=${run}`, '--set', 'sandbox.limits.maxSandboxesPerUser=12', '--wait', '--timeout', '3m'],
+      extraArgs: [...ctx.primary.extraInstallArgs, '--set', `gateway.podAnnotations.antler\\.dev/upgraded=${run}`, '--set', 'sandbox.limits.maxSandboxesPerUser=12', '--wait', '--timeout', '3m'],
     }, 'upgrade');
     await waitForRelease(ctx.kube, ctx.primary.namespace, ctx.primary.release, 120, path.join(ctx.outDir, 'diagnosis'));
     const after = await history(ctx);
@@ -77,7 +97,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     assert(volume, 'no volume recorded before the upgrade');
     const now = await postgresVolume(ctx);
     assert(now.pvc.metadata.uid === volume.pvc.metadata.uid, 'the Postgres PVC was replaced');
-    assert((await readFile(path.join(now.hostPath, 'antler-e2e-marker'), 'utf8')) === marker, 'marker file changed');
+    assert((await readMarker(ctx, now.hostPath)) === marker, 'marker file changed');
   });
 
   await report.check('helm rollback to the first revision works and keeps sandboxes and data', async () => {
@@ -92,7 +112,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
     for (const id of ids) assert(now.get(id) === sandboxUids.get(id), `sandbox ${id} lost in the rollback`);
     const vol = await postgresVolume(ctx);
-    assert((await readFile(path.join(vol.hostPath, 'antler-e2e-marker'), 'utf8')) === marker, 'marker file lost in the rollback');
+    assert((await readMarker(ctx, vol.hostPath)) === marker, 'marker file lost in the rollback');
     return latest?.revision;
   }, (revision) => ({ revision }));
 
