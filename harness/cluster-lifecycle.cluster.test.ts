@@ -3,24 +3,12 @@
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalBackend, processRunning } from './cluster.js';
+import { LocalBackend, portListening, processRunning } from './cluster.js';
 
 const backend = new LocalBackend('antler-lifecycle');
 afterAll(() => backend.down());
 
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('local backend lifecycle', () => {
   it('starts within 60 s, is idempotent, and stops without leftovers', async () => {
@@ -40,11 +28,11 @@ describe('local backend lifecycle', () => {
     expect(pids.every(processRunning)).toBe(true);
     const server = /server:\s*https?:\/\/[^:]+:(\d+)/.exec(await readFile(first.kubeconfig, 'utf8'));
     const apiPort = Number(server?.[1]);
-    expect(await portAnswers(apiPort)).toBe(true);
+    expect(await portListening(apiPort)).toBe(true);
 
     await backend.down();
     expect(pids.filter(processRunning)).toEqual([]);
-    const listener = (await portAnswers(apiPort)) ? execSync(`ss -ltnpH 'sport = :${apiPort}' || true`).toString() : '';
+    const listener = (await portListening(apiPort)) ? execSync(`ss -ltnpH 'sport = :${apiPort}' || true`).toString() : '';
     expect(listener, `port ${apiPort} still answers after down`).toBe('');
     expect(existsSync(first.kubeconfig)).toBe(false);
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, succeeds } from './exec.js';
 import { log, step } from './progress.js';
-import { KUBERNETES_VERSION, TOOL_SETS } from './tool-manifest.js';
+import { KUBERNETES_VERSION } from './tool-manifest.js';
 import { cacheRoot, ensureTools, resolveCrds, resolveTool } from './tools.js';
 
 export type BackendName = 'local' | 'kind';
@@ -160,7 +160,6 @@ export class LocalBackend implements ClusterBackend {
       log('cluster', `found a stopped or broken cluster "${this.clusterNameValue}"; recreating it`);
       await this.down();
     }
-    await ensureTools(TOOL_SETS.test.filter((tool) => tool !== 'helm3' && tool !== 'helm-unittest'));
     const configFile = await this.writeKwokctlConfig();
     await step('cluster', `creating local control plane "${this.clusterNameValue}" (etcd, kube-apiserver, controller-manager, scheduler, kwok)`, async () => {
       await this.kwokctl([

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../exec.js';
+import { freePorts } from '../cluster.js';
 import { resolveTool } from '../tools.js';
 
 export interface Served {
@@ -140,11 +141,7 @@ export async function startRegistry(workDir: string): Promise<Registry> {
 }
 
 export async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return (await freePorts(1))[0] as number;
 }
 
 export async function scratchDir(prefix: string): Promise<string> {
