@@ -175,8 +175,24 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     assert(services.length === 0, `${services.length} sandbox Services left`);
   });
 
-  await report.check('exec into two sandboxes: one cannot read the other\'s files', async () => {
+  await report.check("exec into two sandboxes: one cannot read the other's files", async () => {
     if (ctx.backend !== 'kind') throw new SkipCheck('no container runtime on the local backend (kwok nodes run no containers); runs on kind');
-    throw new SkipCheck('kind path: not exercised on this machine');
+    const [first, second] = [`i${run}a`, `i${run}b`];
+    for (const id of [first, second]) {
+      const acquired = await gateways[0]!.acquire(id, `thread-${id}`, `user-${id}`, 120);
+      assert(acquired.status === 200 && acquired.ready, `acquire ${id}: HTTP ${acquired.status}, ready=${acquired.ready}`);
+    }
+    const podOf = async (id: string): Promise<string> => {
+      const pod = (await sandboxPods(ctx)).find((candidate) => sandboxIdOf(candidate) === id);
+      assert(pod, `no Pod for ${id}`);
+      return pod.metadata.name;
+    };
+    const exec = (pod: string, script: string): Promise<string> =>
+      ctx.kube.run(['exec', '-n', ctx.primary.deployment.namespace, pod, '-c', 'sandbox', '--', 'sh', '-c', script]);
+    const secret = `isolation-${run}`;
+    await exec(await podOf(first), `echo ${secret} > /mnt/user-data/antler-isolation && cat /mnt/user-data/antler-isolation`);
+    const seen = await exec(await podOf(second), 'cat /mnt/user-data/antler-isolation 2>/dev/null; grep -rls "' + secret + '" /mnt 2>/dev/null; true');
+    assert(!seen.includes(secret) && !seen.includes('antler-isolation'), `the second sandbox can read the first one's file: ${seen}`);
+    for (const id of [first, second]) await gateways[0]!.destroy(id);
   });
 }
