@@ -2,7 +2,7 @@
 // kube-apiserver, kube-controller-manager, kube-scheduler) from our pinned binaries through
 // kwokctl's binary runtime, with kwok simulating the nodes; `kind` runs real nodes in containers.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -225,6 +225,12 @@ export class LocalBackend implements ClusterBackend {
     return pids;
   }
 
+  /** The ports written into our kwokctl config for this cluster (none if it has no config). */
+  private async componentPorts(): Promise<number[]> {
+    const config = await readFile(path.join(this.workDir, `${this.clusterNameValue}.kwokctl.yaml`), 'utf8').catch(() => '');
+    return [...config.matchAll(/Port: (\d+)$/gm)].map((match) => Number(match[1]));
+  }
+
   /**
    * Kills one control-plane component and starts it again with the same command line, working
    * directory and log file, updating kwokctl's pid file so cluster-down still finds it. This is
@@ -254,6 +260,7 @@ export class LocalBackend implements ClusterBackend {
 
   async down(): Promise<void> {
     const pids = await this.componentPids();
+    const ports = await this.componentPorts();
     if (existsSync(this.clusterDir)) {
       await step('cluster', `deleting local cluster "${this.clusterNameValue}"`, async () => {
         try {
@@ -275,23 +282,39 @@ export class LocalBackend implements ClusterBackend {
       }
     }
     while (pids.some(processRunning) && Date.now() < deadline + 5_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const port of ports) {
+      while ((await portListening(port)) && Date.now() < deadline + 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await rm(this.clusterDir, { recursive: true, force: true });
     await rm(path.join(this.workDir, `${this.clusterNameValue}.kwokctl.yaml`), { force: true });
   }
 }
 
-/** Running and not a zombie: where init does not reap, killed children linger as <defunct>. */
+/**
+ * Running, not a zombie. A SIGKILLed multi-threaded (Go) process shows its leader as a zombie
+ * while its other threads are still tearing down and holding its sockets, and where init does
+ * not reap, dead children linger as <defunct>: so every thread must be gone or a zombie.
+ */
 export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
+  if (process.platform !== 'linux') return true;
+  let tasks: string[];
   try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return process.platform !== 'linux';
+    return false;
   }
+  return tasks.some((tid) => {
+    try {
+      return !/^State:\s+[ZX]/m.test(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function portListening(port: number): Promise<boolean> {
