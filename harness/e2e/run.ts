@@ -248,10 +248,15 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           await eventually('sandbox Pods to be garbage-collected', 60_000, async () => (await sandboxPods(ctxView)).filter((pod) => sandboxIdOf(pod)).length === 0);
         }
         for (const { release, namespace } of releases) {
-          const leftovers = (await kube.run(['get', 'all,cm,secret,pvc,sa,role,rolebinding,pdb,ingress,networkpolicy', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name'])).trim();
-          // PVCs of bundled datastores are kept on purpose (helm.sh/resource-policy: keep).
-          const unexpected = leftovers.split('\n').filter((line) => line && !line.startsWith('persistentvolumeclaim/'));
-          assert(unexpected.length === 0, `${release} left objects behind: ${unexpected.join(', ')}`);
+          // ReplicaSets and Pods go through the garbage collector after helm deletes their owners.
+          const leftovers = async (): Promise<string[]> =>
+            (await kube.run(['get', 'all,cm,secret,pvc,sa,role,rolebinding,pdb,ingress,networkpolicy', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']))
+              .split('\n')
+              // PVCs of bundled datastores are kept on purpose (helm.sh/resource-policy: keep).
+              .filter((line) => line && !line.startsWith('persistentvolumeclaim/'));
+          await eventually(`${release}'s objects to be garbage-collected`, 60_000, async () => (await leftovers()).length === 0, 500).catch(async () => {
+            throw new Error(`${release} left objects behind: ${(await leftovers()).join(', ')}`);
+          });
         }
       });
       await report.check('remove the e2e namespaces', async () => {
