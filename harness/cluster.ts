@@ -105,8 +105,11 @@ export class LocalBackend implements ClusterBackend {
   readonly name = 'local' as const;
   private readonly clusterDir: string;
   readonly workDir: string;
+  /** The kwokctl cluster name (ANTLER_CLUSTER_NAME by default). */
+  readonly instanceName: string;
 
   constructor(private readonly clusterNameValue = clusterName()) {
+    this.instanceName = clusterNameValue;
     this.workDir = path.join(cacheRoot(), 'kwok');
     this.clusterDir = path.join(this.workDir, 'clusters', this.clusterNameValue);
   }
@@ -115,9 +118,6 @@ export class LocalBackend implements ClusterBackend {
     return path.join(this.clusterDir, 'kubeconfig.yaml');
   }
 
-  get clusterNameForLogs(): string {
-    return this.clusterNameValue;
-  }
 
   private async kwokctlEnv(): Promise<Record<string, string>> {
     const tools = await ensureTools(['kwok', 'kwokctl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd']);
@@ -330,7 +330,7 @@ export function portListening(port: number): Promise<boolean> {
 
 /** The last lines of a component's log, for error messages. */
 export async function componentLogTail(backend: LocalBackend, component: string, lines = 15): Promise<string> {
-  const file = path.join(backend.workDir, 'clusters', backend.clusterNameForLogs, 'logs', `${component}.log`);
+  const file = path.join(backend.workDir, 'clusters', backend.instanceName, 'logs', `${component}.log`);
   return (await readFile(file, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-lines).join('\n');
 }
 

@@ -3,6 +3,7 @@
 // installed release configures its Deployment: the same env (Secrets resolved), and a kubeconfig
 // holding a token of the release's own ServiceAccount, so the chart's Role is what authorizes it.
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +109,6 @@ export async function startAgentProcess(deployment: AgentDeployment, kubeconfig:
   Object.assign(env, { KUBECONFIG_PATH: kubeconfig, SANDBOX_AGENT_HOST: '127.0.0.1', SANDBOX_AGENT_PORT: String(port) });
   await mkdir(logDir, { recursive: true });
   const logFile = path.join(logDir, `${identity}.log`);
-  const { createWriteStream } = await import('node:fs');
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox-agent/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);

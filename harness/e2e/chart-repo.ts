@@ -7,7 +7,6 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { run } from '../exec.js';
 import { freePorts } from '../cluster.js';
@@ -144,6 +143,3 @@ export async function freePort(): Promise<number> {
   return (await freePorts(1))[0] as number;
 }
 
-export async function scratchDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), prefix));
-}

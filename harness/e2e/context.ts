@@ -31,7 +31,7 @@ export interface E2eContext {
 
 export const SANDBOX_SELECTOR = 'app.kubernetes.io/component=sandbox';
 
-export function sandboxPods(ctx: E2eContext): Promise<KubeObject[]> {
+export function sandboxPods(ctx: Pick<E2eContext, 'kube' | 'primary'>): Promise<KubeObject[]> {
   return ctx.kube.list('pod', ctx.primary.deployment.namespace, `${SANDBOX_SELECTOR},app.kubernetes.io/instance=${ctx.primary.release}`);
 }
 

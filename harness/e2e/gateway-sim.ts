@@ -110,18 +110,3 @@ export class GatewaySimulator {
     };
   }
 }
-
-/** Runs `work` over `items` with at most `limit` in flight (bounded load, in count and time). */
-export async function boundedParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= items.length) return;
-      results[index] = await work(items[index] as T, index);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}

@@ -244,8 +244,8 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           });
         }
         if (primary) {
-          const ctxView = { kube, primary } as unknown as E2eContext;
-          await eventually('sandbox Pods to be garbage-collected', 60_000, async () => (await sandboxPods(ctxView)).filter((pod) => sandboxIdOf(pod)).length === 0);
+          const release = primary;
+          await eventually('sandbox Pods to be garbage-collected', 60_000, async () => (await sandboxPods({ kube, primary: release })).filter((pod) => sandboxIdOf(pod)).length === 0);
         }
         for (const { release, namespace } of releases) {
           // ReplicaSets and Pods go through the garbage collector after helm deletes their owners.

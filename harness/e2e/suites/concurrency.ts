@@ -3,7 +3,8 @@
 // thread's data, duplicate creates converge, caps answer 429, TTL reclaims, deletion leaves nothing.
 import { randomBytes } from 'node:crypto';
 import { type E2eContext, assert, eventually, sandboxIdOf, sandboxPods } from '../context.js';
-import { type AcquireTiming, boundedParallel } from '../gateway-sim.js';
+import { mapLimit } from '../../parallel.js';
+import type { AcquireTiming } from '../gateway-sim.js';
 import type { KubeObject } from '../kubectl.js';
 import { SkipCheck, summarize } from '../report.js';
 
@@ -52,7 +53,7 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
   const timings = await report.check(
     `${ctx.threads} simulated gateways acquire in parallel; every acquire succeeds and reaches Ready`,
     async () => {
-      const results = await boundedParallel(threads, ctx.threads, (thread, index) =>
+      const results = await mapLimit(threads, ctx.threads, (thread, index) =>
         (gateways[index % gateways.length] as (typeof gateways)[number]).acquire(thread.sandboxId, thread.threadId, thread.userId, 60),
       );
       const failed = results.filter((result) => result.status !== 200 || !result.ready);
@@ -102,7 +103,7 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
 
   const raceId = `r${run}`;
   await report.check('50 duplicate creates for one id, over all replicas, race to a single Pod', async () => {
-    const results = await boundedParallel(Array.from({ length: 50 }, (_, index) => index), 50, (index) =>
+    const results = await mapLimit(Array.from({ length: 50 }, (_, index) => index), 50, (index) =>
       gateways[index % gateways.length]!.create(raceId, `thread-${raceId}`, 'user-race'),
     );
     const statuses = [...new Set(results.map((result) => result.status))];
@@ -162,7 +163,7 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
 
   await report.check('delete every sandbox: nothing is left', async () => {
     const ids = (await sandboxPods(ctx)).map(sandboxIdOf).filter((id): id is string => Boolean(id));
-    await boundedParallel(ids, 20, async (id, index) => {
+    await mapLimit(ids, 20, async (id, index) => {
       const result = await gateways[index % gateways.length]!.destroy(id);
       assert(result.status === 200, `delete ${id}: HTTP ${result.status} ${result.text}`);
     });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type ClusterBackend, FAKE_NODE_ZONES, LocalBackend, componentLogTail, fakeNodeManifest } from '../../cluster.js';
 import { leaderOf } from '../agents.js';
 import { type E2eContext, assert, eventually, sandboxIdOf, sandboxPods, sleep } from '../context.js';
-import { boundedParallel } from '../gateway-sim.js';
+import { mapLimit } from '../../parallel.js';
 import type { KubeObject } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
 
@@ -30,7 +30,7 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
     const gateways = ctx.gateways();
     const ids = Array.from({ length: 20 }, (_, index) => `f${run}b${index}`);
     const outcomes: string[] = [];
-    const burst = boundedParallel(ids, 10, async (id, index) => {
+    const burst = mapLimit(ids, 10, async (id, index) => {
       const gateway = gateways[index % gateways.length]!;
       try {
         const result = await gateway.create(id, `thread-${id}`, `user-f${index % 5}`);
