@@ -1,9 +1,12 @@
 // Builds pinned tools from their Go modules: `go install` where the module allows it, otherwise
 // a generated wrapper module (see GoWrapperRecipe).
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { run } from './exec.js';
-import type { GoInstallRecipe, GoWrapperRecipe } from './tool-manifest.js';
+import type { GoInstallRecipe, GoPatchedRecipe, GoWrapperRecipe } from './tool-manifest.js';
+
+const PATCHES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'patches');
 
 export interface GoModuleInfo {
   dir: string;
@@ -85,6 +88,15 @@ function ldflagsArg(ldflags: string[]): string {
   return ldflags.join(' ');
 }
 
+/** `go build`/`go install` flags and environment shared by every recipe. */
+function buildArgs(recipe: { ldflags: string[]; tags?: string[] }): string[] {
+  return ['-trimpath', `-ldflags=${ldflagsArg(recipe.ldflags)}`, ...(recipe.tags?.length ? [`-tags=${recipe.tags.join(',')}`] : [])];
+}
+
+function buildEnv(recipe: { static?: boolean }, goflags: string): Record<string, string> {
+  return { GOFLAGS: goflags, ...(recipe.static ? { CGO_ENABLED: '0' } : {}) };
+}
+
 async function buildAtomically(outFile: string, build: (tmpOut: string) => Promise<void>): Promise<void> {
   await mkdir(path.dirname(outFile), { recursive: true });
   const tmpOut = `${outFile}.tmp-${process.pid}`;
@@ -101,11 +113,9 @@ export async function goInstall(recipe: GoInstallRecipe, outFile: string): Promi
     const gobin = `${tmpOut}.d`;
     await mkdir(gobin, { recursive: true });
     try {
-      await run(
-        'go',
-        ['install', '-trimpath', `-ldflags=${ldflagsArg(recipe.ldflags)}`, `${recipe.pkg}@${recipe.version}`],
-        { env: { GOBIN: gobin, GOFLAGS: '-buildvcs=false' } },
-      );
+      await run('go', ['install', ...buildArgs(recipe), `${recipe.pkg}@${recipe.version}`], {
+        env: { GOBIN: gobin, ...buildEnv(recipe, '-buildvcs=false') },
+      });
       await rename(path.join(gobin, path.basename(recipe.pkg.replace(/\/v\d+$/, ''))), tmpOut);
     } finally {
       await rm(gobin, { recursive: true, force: true });
@@ -124,12 +134,28 @@ export async function goWrapperBuild(recipe: GoWrapperRecipe, workDir: string, o
     await writeFile(goModPath, goMod);
     await rm(path.join(workDir, 'go.sum'), { force: true });
   }
-  const env = { GOFLAGS: '-mod=mod -buildvcs=false' };
+  const env = buildEnv(recipe, '-mod=mod -buildvcs=false');
   await run('go', ['get', `${recipe.pkg}@${recipe.version}`], { cwd: workDir, env });
   await buildAtomically(outFile, async (tmpOut) => {
-    await run('go', ['build', '-trimpath', `-ldflags=${ldflagsArg(recipe.ldflags)}`, '-o', tmpOut, recipe.pkg], {
-      cwd: workDir,
-      env,
-    });
+    await run('go', ['build', ...buildArgs(recipe), '-o', tmpOut, recipe.pkg], { cwd: workDir, env });
+  });
+}
+
+/**
+ * Copies the pinned module out of the module cache (read-only there), applies our patch with
+ * `patch -p1 --forward` (a patch that no longer applies is an error, not a silent no-op), and
+ * builds the package with the module's own go.sum.
+ */
+export async function goPatchedBuild(recipe: GoPatchedRecipe, workDir: string, outFile: string): Promise<void> {
+  const upstream = await downloadGoModule(recipe.module, recipe.version);
+  const srcDir = path.join(workDir, 'src');
+  await rm(srcDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  await cp(upstream.dir, srcDir, { recursive: true });
+  await run('chmod', ['-R', 'u+w', srcDir]);
+  const patchFile = path.join(PATCHES_DIR, recipe.patch);
+  await run('patch', ['-p1', '--forward', '--batch', '-i', patchFile], { cwd: srcDir });
+  await buildAtomically(outFile, async (tmpOut) => {
+    await run('go', ['build', ...buildArgs(recipe), '-o', tmpOut, recipe.pkg], { cwd: srcDir, env: buildEnv(recipe, '-mod=mod -buildvcs=false') });
   });
 }

@@ -15,6 +15,11 @@ export const HELM4_VERSION = '4.3.1';
 export const HELM3_VERSION = '3.22.0';
 export const HELM_UNITTEST_VERSION = '1.1.2';
 export const DISTRIBUTION_VERSION = '3.1.2';
+// The real node (see harness/node/README.md): container runtime, CNI, DNS, NetworkPolicy.
+export const CONTAINERD_VERSION = '2.4.2';
+export const CNI_PLUGINS_VERSION = '1.10.0';
+export const COREDNS_VERSION = '1.15.0';
+export const KUBE_NETWORK_POLICIES_VERSION = '0.8.0';
 
 export type ToolName =
   | 'helm'
@@ -28,7 +33,18 @@ export type ToolName =
   | 'kube-scheduler'
   | 'kubectl'
   | 'etcd'
-  | 'registry';
+  | 'registry'
+  | 'kubelet'
+  | 'kube-proxy'
+  | 'containerd'
+  | 'ctr'
+  | 'containerd-shim-runc-v2'
+  | 'cni-bridge'
+  | 'cni-host-local'
+  | 'cni-loopback'
+  | 'cni-portmap'
+  | 'coredns'
+  | 'kube-network-policies';
 
 export interface Platform {
   os: 'linux' | 'darwin';
@@ -41,6 +57,26 @@ export interface GoInstallRecipe {
   pkg: string;
   version: string;
   ldflags: string[];
+  /** Go build tags (`-tags`). */
+  tags?: string[];
+  /** Build with CGO_ENABLED=0 (a static binary, e.g. for use inside containers). */
+  static?: boolean;
+}
+
+/**
+ * `go build` of a module's package after applying a patch file of ours to a copy of the module
+ * (for an upstream fix this machine's kernel needs; the patch lives in harness/patches/).
+ */
+export interface GoPatchedRecipe {
+  kind: 'go-patched';
+  module: string;
+  version: string;
+  /** Package path relative to the module root, e.g. `./cmd`. */
+  pkg: string;
+  /** File name under harness/patches/. */
+  patch: string;
+  ldflags: string[];
+  static?: boolean;
 }
 
 /**
@@ -56,6 +92,7 @@ export interface GoWrapperRecipe {
   /** Published version that stands in for each `=> ./relative/path` replace. */
   relativeReplaceVersion: string;
   ldflags: string[];
+  static?: boolean;
   /** Wrapper modules are shared by tools built from the same upstream module. */
   group: string;
 }
@@ -73,7 +110,7 @@ export interface ToolSpec {
   version: string;
   /** File name of the binary (or, for a helm plugin, of the plugin's executable). */
   binary: string;
-  build: GoInstallRecipe | GoWrapperRecipe;
+  build: GoInstallRecipe | GoWrapperRecipe | GoPatchedRecipe;
   download?: DownloadRecipe;
   /** A helm plugin: the resolved path is a plugin directory holding plugin.yaml. */
   helmPlugin?: { name: string; usage: string };
@@ -125,6 +162,39 @@ function helm(name: 'helm' | 'helm3', major: 3 | 4, version: string): ToolSpec {
       url: (p) => `https://get.helm.sh/helm-v${version}-${p.os}-${p.arch}.tar.gz`,
       checksumUrl: (p) => `https://get.helm.sh/helm-v${version}-${p.os}-${p.arch}.tar.gz.sha256sum`,
       archiveMember: (p) => `${p.os}-${p.arch}/helm`,
+    },
+  };
+}
+
+function containerdCommand(name: 'containerd' | 'ctr' | 'containerd-shim-runc-v2'): ToolSpec {
+  return {
+    name,
+    version: CONTAINERD_VERSION,
+    binary: name,
+    build: {
+      kind: 'go-install',
+      pkg: `github.com/containerd/containerd/v2/cmd/${name}`,
+      version: `v${CONTAINERD_VERSION}`,
+      // btrfs needs C headers this machine lacks; the node uses the overlayfs snapshotter.
+      tags: ['no_btrfs'],
+      ldflags: ['-s', '-w', `-X github.com/containerd/containerd/v2/version.Version=v${CONTAINERD_VERSION}`],
+      // The shim is exec'd inside new mount namespaces: static, as upstream ships it.
+      static: name === 'containerd-shim-runc-v2',
+    },
+  };
+}
+
+function cniPlugin(name: ToolName, plugin: string): ToolSpec {
+  return {
+    name,
+    version: CNI_PLUGINS_VERSION,
+    binary: plugin.split('/').at(-1) as string,
+    build: {
+      kind: 'go-install',
+      pkg: `github.com/containernetworking/plugins/plugins/${plugin}`,
+      version: `v${CNI_PLUGINS_VERSION}`,
+      ldflags: ['-s', '-w'],
+      static: true,
     },
   };
 }
@@ -190,6 +260,37 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
   'kube-controller-manager': kubernetesComponent('kube-controller-manager'),
   'kube-scheduler': kubernetesComponent('kube-scheduler'),
   kubectl: kubernetesComponent('kubectl'),
+  kubelet: kubernetesComponent('kubelet'),
+  'kube-proxy': kubernetesComponent('kube-proxy'),
+  containerd: containerdCommand('containerd'),
+  ctr: containerdCommand('ctr'),
+  // The shim is exec'd inside new mount namespaces: static, as upstream ships it.
+  'containerd-shim-runc-v2': containerdCommand('containerd-shim-runc-v2'),
+  'cni-bridge': cniPlugin('cni-bridge', 'main/bridge'),
+  'cni-host-local': cniPlugin('cni-host-local', 'ipam/host-local'),
+  'cni-loopback': cniPlugin('cni-loopback', 'main/loopback'),
+  'cni-portmap': cniPlugin('cni-portmap', 'meta/portmap'),
+  coredns: {
+    name: 'coredns',
+    version: COREDNS_VERSION,
+    binary: 'coredns',
+    // Runs inside a Pod (image built by harness/images): static.
+    build: { kind: 'go-install', pkg: 'github.com/coredns/coredns', version: `v${COREDNS_VERSION}`, ldflags: ['-s', '-w'], static: true },
+  },
+  'kube-network-policies': {
+    name: 'kube-network-policies',
+    version: KUBE_NETWORK_POLICIES_VERSION,
+    binary: 'kube-network-policies',
+    build: {
+      kind: 'go-patched',
+      module: 'sigs.k8s.io/kube-network-policies',
+      version: `v${KUBE_NETWORK_POLICIES_VERSION}`,
+      pkg: './cmd',
+      patch: 'kube-network-policies-nfqueue-mark.patch',
+      ldflags: ['-s', '-w'],
+      static: true,
+    },
+  },
   etcd: {
     name: 'etcd',
     version: ETCD_VERSION,
@@ -226,11 +327,18 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
 /** The local control plane and the chart's CLI: what every cluster-backed entry point needs. */
 const LOCAL_CLUSTER_TOOLS: ToolName[] = ['helm', 'kwok', 'kwokctl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd'];
 
+/** The local backend's real node: kubelet, kube-proxy, the container runtime, CNI, DNS, policies. */
+export const REAL_NODE_TOOLS: ToolName[] = [
+  'kubelet', 'kube-proxy', 'containerd', 'ctr', 'containerd-shim-runc-v2',
+  'cni-bridge', 'cni-host-local', 'cni-loopback', 'cni-portmap', 'coredns', 'kube-network-policies',
+];
+
 /** Which tools each entry point needs; nothing here needs kind unless CLUSTER=kind. */
-export const TOOL_SETS: Record<'test' | 'e2e' | 'kind' | 'all', ToolName[]> = {
+export const TOOL_SETS: Record<'test' | 'e2e' | 'kind' | 'node' | 'all', ToolName[]> = {
   // make test also lints with Helm 3, runs helm-unittest, and runs the e2e job (OCI registry).
-  test: [...LOCAL_CLUSTER_TOOLS, 'helm3', 'helm-unittest', 'registry'],
-  e2e: [...LOCAL_CLUSTER_TOOLS, 'registry'],
+  test: [...LOCAL_CLUSTER_TOOLS, 'helm3', 'helm-unittest', 'registry', ...REAL_NODE_TOOLS],
+  e2e: [...LOCAL_CLUSTER_TOOLS, 'registry', ...REAL_NODE_TOOLS],
+  node: REAL_NODE_TOOLS,
   kind: ['helm', 'kind', 'kubectl'],
   all: Object.keys(TOOLS) as ToolName[],
 };

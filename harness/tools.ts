@@ -7,7 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run, succeeds } from './exec.js';
-import { downloadGoModule, goInstall, goWrapperBuild } from './go-build.js';
+import { downloadGoModule, goInstall, goPatchedBuild, goWrapperBuild } from './go-build.js';
 import { log, step } from './progress.js';
 import { CRD_SOURCES, TOOLS, type Platform, type ToolName, type ToolSpec } from './tool-manifest.js';
 
@@ -50,9 +50,15 @@ function hasGo(): Promise<boolean> {
 
 async function buildFromGo(spec: ToolSpec, dest: string): Promise<void> {
   const recipe = spec.build;
-  const source = recipe.kind === 'go-install' ? `${recipe.pkg}@${recipe.version}` : `${recipe.pkg} (module ${recipe.module}@${recipe.version} via a wrapper module)`;
+  const source =
+    recipe.kind === 'go-install'
+      ? `${recipe.pkg}@${recipe.version}`
+      : recipe.kind === 'go-patched'
+        ? `${recipe.module}@${recipe.version} with harness/patches/${recipe.patch}`
+        : `${recipe.pkg} (module ${recipe.module}@${recipe.version} via a wrapper module)`;
   await step('tools', `building ${spec.name} v${spec.version} from ${source}`, async () => {
     if (recipe.kind === 'go-install') await goInstall(recipe, dest);
+    else if (recipe.kind === 'go-patched') await goPatchedBuild(recipe, path.join(cacheRoot(), 'build', `${spec.name}-${spec.version}`), dest);
     else await goWrapperBuild(recipe, path.join(cacheRoot(), 'build', recipe.group), dest);
   });
 }

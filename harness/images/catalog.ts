@@ -1,0 +1,221 @@
+// The images the local backend's real node runs, each built from this repo or from Debian packages
+// on the host (never pulled): names under `localhost/antler/`, referenced by tag and digest with
+// `imagePullPolicy: Never`. The kind path keeps the real upstream images.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { run } from '../exec.js';
+import { ensureSystemPackages } from '../system-packages.js';
+import { COREDNS_VERSION } from '../tool-manifest.js';
+import { resolveTool } from '../tools.js';
+import { debianTag, packageFiles, unpackedPackage } from './debian.js';
+import { NODE_RUNTIME_VERSION, nodeRuntime } from './node-runtime.js';
+import type { ImageConfig } from './oci.js';
+import { Rootfs } from './rootfs.js';
+
+const HARNESS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_ROOT = path.resolve(HARNESS_DIR, '..');
+export const IMAGE_PREFIX = 'localhost/antler';
+
+export type ImageName = 'pause' | 'coredns' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis';
+
+export interface ImageRecipe {
+  name: ImageName;
+  /** What it is, for the report and the README. */
+  description: string;
+  /** Debian packages the recipe reads from the host. */
+  hostPackages: string[];
+  tag(): Promise<string>;
+  /** Host files and trees whose change means a rebuild (besides harness/images itself). */
+  inputs(): Promise<string[]>;
+  /** Layers (bottom first) and the image config. Temporary files go under `scratch`. */
+  prepare(scratch: string): Promise<{ layers: Rootfs[]; config: ImageConfig }>;
+}
+
+/** The dynamic busybox (sh, coreutils applets, nc, wget) as /usr/bin/*. */
+async function withBusybox(rootfs: Rootfs): Promise<Rootfs> {
+  const { root } = await unpackedPackage('busybox');
+  const binary = path.join(root, 'bin/busybox');
+  rootfs.elf(binary, '/usr/bin/busybox');
+  const { stdout } = await run(binary, ['--list-full']);
+  for (const applet of stdout.split('\n').filter(Boolean)) rootfs.add({ kind: 'symlink', to: `/${applet}`, target: '/usr/bin/busybox' });
+  return rootfs;
+}
+
+/** A Node runtime layer shared by the Node-based images (containerd stores it once). */
+async function nodeLayer(): Promise<Rootfs> {
+  const layer = await withBusybox(new Rootfs());
+  layer.elf(await nodeRuntime(), '/usr/local/bin/node');
+  layer.add({ kind: 'file', from: '/etc/ssl/certs/ca-certificates.crt', to: '/etc/ssl/certs/ca-certificates.crt' });
+  return layer;
+}
+
+/** Compiles one self-contained TypeScript file (Node builtins only) to an ES module. */
+async function transpile(file: string): Promise<string> {
+  const output = ts.transpileModule(await readFile(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
+    fileName: path.basename(file),
+  });
+  return output.outputText;
+}
+
+async function goStatic(dir: string, out: string): Promise<void> {
+  await run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', out, '.'], { cwd: dir, env: { CGO_ENABLED: '0', GOFLAGS: '-mod=mod' } });
+}
+
+async function packageVersionOf(file: string): Promise<string> {
+  return (JSON.parse(await readFile(file, 'utf8')) as { version: string }).version;
+}
+
+const nonRoot = (uid: number) => `${uid}:${uid}`;
+
+export const IMAGES: Record<ImageName, ImageRecipe> = {
+  pause: {
+    name: 'pause',
+    description: 'Pod sandbox init (harness/images/pause, static Go)',
+    hostPackages: [],
+    tag: async () => '1.0.0',
+    inputs: async () => [path.join(HARNESS_DIR, 'images/pause')],
+    async prepare(scratch) {
+      const binary = path.join(scratch, 'pause');
+      await goStatic(path.join(HARNESS_DIR, 'images/pause'), binary);
+      return { layers: [new Rootfs().add({ kind: 'file', from: binary, to: '/pause', mode: 0o755 })], config: { entrypoint: ['/pause'], user: '65535:65535' } };
+    },
+  },
+  coredns: {
+    name: 'coredns',
+    description: 'CoreDNS (tool manager build, static) for cluster DNS',
+    hostPackages: [],
+    tag: async () => COREDNS_VERSION,
+    inputs: async () => [await resolveTool('coredns')],
+    async prepare() {
+      const layer = new Rootfs().add({ kind: 'file', from: await resolveTool('coredns'), to: '/coredns', mode: 0o755 });
+      return { layers: [layer], config: { entrypoint: ['/coredns'], user: nonRoot(65532), exposedPorts: [1053] } };
+    },
+  },
+  busybox: {
+    name: 'busybox',
+    description: "Debian's busybox (helm test Pods)",
+    hostPackages: [],
+    tag: () => debianTag('busybox'),
+    inputs: async () => [(await unpackedPackage('busybox')).root],
+    async prepare() {
+      return { layers: [await withBusybox(new Rootfs())], config: { cmd: ['sh'] } };
+    },
+  },
+  'sandbox-standin': {
+    name: 'sandbox-standin',
+    description: "stand-in for DeerFlow's AIO sandbox image (harness/fakes/sandbox-standin.ts)",
+    hostPackages: [],
+    tag: async () => `node${NODE_RUNTIME_VERSION}-${await packageVersionOf(path.join(REPO_ROOT, 'package.json'))}`,
+    inputs: async () => [(await unpackedPackage('busybox')).root, await nodeRuntime(), path.join(HARNESS_DIR, 'fakes/sandbox-standin.ts')],
+    async prepare() {
+      const app = new Rootfs()
+        .content('/app/standin.mjs', await transpile(path.join(HARNESS_DIR, 'fakes/sandbox-standin.ts')))
+        .add({ kind: 'dir', to: '/home/gem', mode: 0o777 });
+      return {
+        layers: [await nodeLayer(), app],
+        config: { entrypoint: ['/usr/local/bin/node', '/app/standin.mjs'], env: ['HOME=/home/gem', 'PATH=/usr/local/bin:/usr/bin:/usr/sbin'], exposedPorts: [8080], workingDir: '/home/gem' },
+      };
+    },
+  },
+  'sandbox-agent': {
+    name: 'sandbox-agent',
+    description: 'the sandbox agent from this repo (tsc build + production node_modules, as its Dockerfile does)',
+    hostPackages: [],
+    tag: () => packageVersionOf(path.join(REPO_ROOT, 'sandbox-agent/package.json')),
+    inputs: async () => [(await unpackedPackage('busybox')).root, await nodeRuntime(), ...['sandbox-agent/src', 'sandbox-agent/package.json', 'sandbox-agent/tsconfig.build.json', 'package-lock.json'].map((p) => path.join(REPO_ROOT, p))],
+    async prepare(scratch) {
+      // As sandbox-agent/Dockerfile: compile, then a production-only install of the workspace.
+      await run(path.join(REPO_ROOT, 'node_modules/.bin/tsc'), ['-p', 'sandbox-agent/tsconfig.build.json'], { cwd: REPO_ROOT });
+      const staging = path.join(scratch, 'agent');
+      await run('mkdir', ['-p', path.join(staging, 'sandbox-agent')]);
+      for (const file of ['package.json', 'package-lock.json', 'sandbox-agent/package.json']) {
+        await writeFile(path.join(staging, file), await readFile(path.join(REPO_ROOT, file)));
+      }
+      await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '-w', 'sandbox-agent'], { cwd: staging, timeoutMs: 600_000 });
+      const app = new Rootfs()
+        .add({ kind: 'tree', from: path.join(staging, 'node_modules'), to: '/app/node_modules' })
+        .add({ kind: 'file', from: path.join(REPO_ROOT, 'sandbox-agent/package.json'), to: '/app/package.json' })
+        .add({ kind: 'tree', from: path.join(REPO_ROOT, 'sandbox-agent/dist'), to: '/app/dist' });
+      return {
+        layers: [await nodeLayer(), app],
+        config: { entrypoint: ['/usr/local/bin/node', '--enable-source-maps', 'dist/main.js'], env: ['NODE_ENV=production', 'PATH=/usr/local/bin:/usr/bin'], user: nonRoot(1000), workingDir: '/app', exposedPorts: [8002] },
+      };
+    },
+  },
+  nginx: {
+    name: 'nginx',
+    description: "Debian's nginx (uid 101 like the upstream image the chart defaults to)",
+    hostPackages: ['nginx'],
+    tag: () => debianTag('nginx'),
+    inputs: async () => [(await unpackedPackage('busybox')).root, '/usr/sbin/nginx', '/etc/nginx/mime.types'],
+    async prepare() {
+      const layer = await withBusybox(new Rootfs());
+      layer.elf('/usr/sbin/nginx').add({ kind: 'file', from: '/etc/nginx/mime.types', to: '/etc/nginx/mime.types' });
+      for (const dir of ['/var/cache/nginx', '/var/log/nginx', '/var/lib/nginx']) layer.add({ kind: 'dir', to: dir, uid: 101, gid: 101 });
+      layer.user({ name: 'nginx', uid: 101, gid: 101, home: '/var/cache/nginx' });
+      return { layers: [layer], config: { cmd: ['nginx', '-g', 'daemon off;'], user: nonRoot(101), env: ['PATH=/usr/sbin:/usr/bin'], exposedPorts: [80] } };
+    },
+  },
+  postgres: {
+    name: 'postgres',
+    description: "Debian's PostgreSQL with an entrypoint that initializes PGDATA from POSTGRES_* like the docker-library image (uid 70)",
+    hostPackages: ['postgresql-15'],
+    tag: () => debianTag('postgresql-15'),
+    inputs: async () => [(await unpackedPackage('busybox')).root, '/usr/lib/postgresql/15', path.join(HARNESS_DIR, 'images/postgres-entrypoint.sh')],
+    async prepare() {
+      const layer = await withBusybox(new Rootfs());
+      // The LLVM JIT (llvmjit.so and its bitcode) would add libLLVM's 100 MB; postgres runs without it.
+      for (const file of await packageFiles('postgresql-15')) {
+        if (/\/llvmjit|\/bitcode\//.test(file)) continue;
+        if (file.startsWith('/usr/lib/postgresql/') || file.startsWith('/usr/share/postgresql/')) layer.elf(file, file);
+      }
+      for (const file of await packageFiles('postgresql-client-15')) if (file.startsWith('/usr/lib/postgresql/')) layer.elf(file, file);
+      layer.add({ kind: 'tree', from: '/usr/share/zoneinfo', to: '/usr/share/zoneinfo' });
+      layer.content('/usr/local/bin/docker-entrypoint.sh', await readFile(path.join(HARNESS_DIR, 'images/postgres-entrypoint.sh'), 'utf8'), 0o755);
+      layer.add({ kind: 'dir', to: '/var/lib/postgresql/data', uid: 70, gid: 70, mode: 0o700 }).add({ kind: 'dir', to: '/var/run/postgresql', uid: 70, gid: 70, mode: 0o2775 });
+      layer.user({ name: 'postgres', uid: 70, gid: 70, home: '/var/lib/postgresql' });
+      return {
+        layers: [layer],
+        config: {
+          entrypoint: ['/usr/local/bin/docker-entrypoint.sh'],
+          cmd: ['postgres'],
+          user: nonRoot(70),
+          env: ['PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin', 'PGDATA=/var/lib/postgresql/data', 'LANG=C.UTF-8'],
+          exposedPorts: [5432],
+        },
+      };
+    },
+  },
+  redis: {
+    name: 'redis',
+    description: "Debian's Redis server and CLI (uid 999)",
+    hostPackages: ['redis-server', 'redis-tools'],
+    tag: () => debianTag('redis-server'),
+    inputs: async () => [(await unpackedPackage('busybox')).root, '/usr/bin/redis-server', '/usr/bin/redis-cli'],
+    async prepare() {
+      const layer = await withBusybox(new Rootfs());
+      layer.elf('/usr/bin/redis-server', '/usr/bin/redis-server').elf('/usr/bin/redis-cli', '/usr/bin/redis-cli');
+      layer.add({ kind: 'dir', to: '/data', uid: 999, gid: 999 }).user({ name: 'redis', uid: 999, gid: 999, home: '/data' });
+      return { layers: [layer], config: { cmd: ['redis-server'], user: nonRoot(999), workingDir: '/data', exposedPorts: [6379] } };
+    },
+  },
+};
+
+/** Host packages every recipe in `names` reads, installed if missing. */
+export async function ensureImageSources(names: readonly ImageName[]): Promise<void> {
+  const pkgs = [...new Set(names.flatMap((name) => IMAGES[name].hostPackages))];
+  if (pkgs.length > 0) await ensureSystemPackages(pkgs, `building the local images ${names.join(', ')}`);
+}
+
+export async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'antler-image-'));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,3 @@
+module antler.local/harness/images/pause
+
+go 1.22
