@@ -4,7 +4,9 @@ import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalBackend, portListening, processRunning } from './cluster.js';
+import { LocalBackend } from './cluster.js';
+import { portListening } from './ports.js';
+import { processRunning } from './processes.js';
 
 const backend = new LocalBackend('antler-lifecycle');
 afterAll(() => backend.down());

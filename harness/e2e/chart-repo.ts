@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { run } from '../exec.js';
-import { freePorts } from '../cluster.js';
+import { freePorts } from '../ports.js';
 import { resolveTool } from '../tools.js';
 
 export interface Served {

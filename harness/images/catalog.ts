@@ -114,10 +114,12 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
     async prepare() {
       const app = new Rootfs()
         .content('/app/standin.mjs', await transpile(path.join(HARNESS_DIR, 'fakes/sandbox-standin.ts')))
-        .add({ kind: 'dir', to: '/home/gem', mode: 0o777 });
+        .add({ kind: 'dir', to: '/home/gem', uid: 1000, gid: 1000 })
+        .user({ name: 'gem', uid: 1000, gid: 1000, home: '/home/gem' });
       return {
         layers: [await nodeLayer(), app],
-        config: { entrypoint: ['/usr/local/bin/node', '/app/standin.mjs'], env: ['HOME=/home/gem', 'PATH=/usr/local/bin:/usr/bin:/usr/sbin'], exposedPorts: [8080], workingDir: '/home/gem' },
+        // A non-root user, as the sandbox Pods run with runAsNonRoot.
+        config: { entrypoint: ['/usr/local/bin/node', '/app/standin.mjs'], env: ['HOME=/home/gem', 'PATH=/usr/local/bin:/usr/bin:/usr/sbin'], user: nonRoot(1000), exposedPorts: [8080], workingDir: '/home/gem' },
       };
     },
   },

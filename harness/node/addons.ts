@@ -1,0 +1,100 @@
+// Cluster add-ons the real node needs: CoreDNS (a Deployment on the real node behind the kube-dns
+// Service at NODE_NETWORK.dnsServiceIp). Typed objects, applied with kubectl.
+import type { V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1Deployment, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
+import { NODE_NETWORK, REAL_NODE_LABEL, REAL_NODE_TAINT } from './layout.js';
+
+type Manifest = V1ServiceAccount | V1ClusterRole | V1ClusterRoleBinding | V1ConfigMap | V1Deployment | V1Service;
+
+export const COREDNS_PORT = 1053;
+
+export function corednsManifests(image: string): Manifest[] {
+  const ns = 'kube-system';
+  const labels = { 'k8s-app': 'kube-dns' };
+  // Cluster names only: no `forward`, so nothing is ever resolved outside the machine.
+  const corefile = [
+    `.:${COREDNS_PORT} {`,
+    '    errors',
+    '    health :8080',
+    '    ready :8181',
+    `    kubernetes ${NODE_NETWORK.clusterDomain} in-addr.arpa ip6.arpa {`,
+    '        pods insecure',
+    '        fallthrough in-addr.arpa ip6.arpa',
+    '        ttl 5',
+    '    }',
+    '    cache 5',
+    '    loop',
+    '}',
+    '',
+  ].join('\n');
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'coredns', namespace: ns } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'system:coredns' },
+      rules: [
+        { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'system:coredns' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:coredns' },
+      subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: ns }],
+    },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: ns }, data: { Corefile: corefile } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'coredns', namespace: ns, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: 'coredns',
+            priorityClassName: 'system-cluster-critical',
+            dnsPolicy: 'Default',
+            nodeSelector: { [REAL_NODE_LABEL.key]: REAL_NODE_LABEL.value },
+            tolerations: [{ key: REAL_NODE_TAINT.key, operator: 'Exists', effect: REAL_NODE_TAINT.effect }],
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'coredns',
+                image,
+                imagePullPolicy: 'Never',
+                args: ['-conf', '/etc/coredns/Corefile'],
+                ports: [
+                  { name: 'dns', containerPort: COREDNS_PORT, protocol: 'UDP' },
+                  { name: 'dns-tcp', containerPort: COREDNS_PORT, protocol: 'TCP' },
+                ],
+                readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
+                livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 },
+                resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'config', configMap: { name: 'coredns' } }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kube-dns', namespace: ns, labels },
+      spec: {
+        clusterIP: NODE_NETWORK.dnsServiceIp,
+        selector: labels,
+        ports: [
+          { name: 'dns', port: 53, targetPort: COREDNS_PORT, protocol: 'UDP' },
+          { name: 'dns-tcp', port: 53, targetPort: COREDNS_PORT, protocol: 'TCP' },
+        ],
+      },
+    },
+  ];
+}
