@@ -8,7 +8,8 @@ import { LocalBackend } from './cluster.js';
 import { portListening } from './ports.js';
 import { processRunning } from './processes.js';
 
-const backend = new LocalBackend('antler-lifecycle');
+// A second cluster beside the shared one: kwok nodes only (one real node per machine).
+const backend = new LocalBackend('antler-lifecycle', { realNode: false });
 afterAll(() => backend.down());
 
 

@@ -35,8 +35,8 @@ afterAll(async () => {
 });
 
 describe('local cluster', () => {
-  it('has 3 Ready nodes spread over 3 zones', async () => {
-    const nodes = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as {
+  it('has 3 Ready kwok nodes spread over 3 zones', async () => {
+    const nodes = JSON.parse(await kubectl(['get', 'nodes', '-l', 'antler.dev/node=kwok', '-o', 'json'])) as {
       items: { metadata: { labels: Record<string, string> }; status: { conditions: { type: string; status: string }[] } }[];
     };
     const ready = nodes.items.filter((node) => node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'));

@@ -59,7 +59,7 @@ function buildAgent(): void {
 
 async function main(): Promise<void> {
   buildAgent();
-  const backend = new LocalBackend('antler-bench');
+  const backend = new LocalBackend('antler-bench', { realNode: false });
   const info = await backend.up();
   const a = admin(info.kubeconfig);
   const ns = await createNamespace(a, 'bench');
