@@ -12,8 +12,11 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 let report: Report;
 
 beforeAll(async () => {
+  const cluster = new LocalBackend(inject('clusterName'));
+  const info = await cluster.current();
   report = await runE2e({
-    cluster: new LocalBackend(inject('clusterName')),
+    cluster,
+    realNode: info?.realNode ? cluster.realNode : undefined,
     kubeconfig: inject('kubeconfig'),
     outDir: path.join(repoRoot, '.e2e'),
     threads: 50,

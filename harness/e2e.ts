@@ -3,7 +3,7 @@
 // and tear the cluster down (KEEP=1 keeps it). Exit code non-zero on any failure.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { selectBackend } from './cluster.js';
+import { LocalBackend, selectBackend } from './cluster.js';
 import { runE2e } from './e2e/run.js';
 import { formatDuration, log, step } from './progress.js';
 import { TOOL_SETS } from './tool-manifest.js';
@@ -42,7 +42,8 @@ async function main(): Promise<number> {
   const outDir = path.join(repoRoot, '.e2e');
   let exitCode = 1;
   try {
-    const report = await runE2e({ cluster: backend, kubeconfig: info.kubeconfig, outDir, threads, suites });
+    const realNode = backend instanceof LocalBackend && info.realNode ? backend.realNode : undefined;
+    const report = await runE2e({ cluster: backend, kubeconfig: info.kubeconfig, outDir, threads, suites, realNode });
     report.meta.wallTimeIncludingClusterMs = Math.round(performance.now() - started);
     const files = await report.write(outDir);
     const { passed, failed, skipped } = report.counts;

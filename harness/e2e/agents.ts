@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveTool } from '../tools.js';
-import { freePort } from './chart-repo.js';
+import { freePort } from '../ports.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -150,7 +150,13 @@ export async function leaderOf(kube: Kubectl, deployment: AgentDeployment, agent
  * `kubectl port-forward` on 127.0.0.1. Killing one force-deletes its Pod (the Deployment makes
  * a new one, which `attachInClusterAgent` can pick up).
  */
-export async function attachInClusterAgent(kube: Kubectl, deployment: AgentDeployment, exclude: readonly string[]): Promise<AgentHandle> {
+export async function attachInClusterAgent(
+  kube: Kubectl,
+  deployment: AgentDeployment,
+  exclude: readonly string[],
+  /** A real SIGKILL of the agent container's process (the real node); else a forced Pod delete. */
+  hardKill?: (containerId: string) => Promise<void>,
+): Promise<AgentHandle> {
   const selector = `app.kubernetes.io/instance=${deployment.release},app.kubernetes.io/component=sandbox-agent`;
   await kube.run(['wait', '-n', deployment.namespace, '--for=condition=Ready', 'pod', '-l', selector, '--timeout=120s']);
   const pods = await kube.list('pod', deployment.namespace, selector);
@@ -171,7 +177,14 @@ export async function attachInClusterAgent(kube: Kubectl, deployment: AgentDeplo
     running: () => !deleted && forward.exitCode === null,
     kill: async () => {
       deleted = true;
-      await kube.run(['delete', 'pod', '-n', deployment.namespace, pod.metadata.name, '--grace-period=0', '--force']);
+      if (hardKill) {
+        const statuses = (pod.status as { containerStatuses?: { containerID?: string }[] } | undefined)?.containerStatuses ?? [];
+        const containerId = statuses[0]?.containerID;
+        if (!containerId) throw new Error(`${pod.metadata.name} reports no container id`);
+        await hardKill(containerId);
+      } else {
+        await kube.run(['delete', 'pod', '-n', deployment.namespace, pod.metadata.name, '--grace-period=0', '--force']);
+      }
       forward.kill();
     },
     stop: async () => {

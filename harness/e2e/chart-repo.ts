@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { run } from '../exec.js';
-import { freePorts } from '../ports.js';
+import { freePort } from '../ports.js';
 import { resolveTool } from '../tools.js';
 
 export interface Served {
@@ -139,7 +139,4 @@ export async function startRegistry(workDir: string): Promise<Registry> {
   };
 }
 
-export async function freePort(): Promise<number> {
-  return (await freePorts(1))[0] as number;
-}
 

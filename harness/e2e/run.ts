@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type BackendName, type ClusterBackend, KindBackend } from '../cluster.js';
+import type { RealNode } from '../node/real-node.js';
+import { prepareRealNodeRelease } from './real-node.js';
 import { run, succeeds } from '../exec.js';
 import { log } from '../progress.js';
 import { type AgentHandle, attachInClusterAgent, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
@@ -31,6 +33,8 @@ export interface E2eOptions {
   threads: number;
   /** Suites to run (default all); the install and uninstall steps always run. */
   suites?: ReadonlyArray<'concurrency' | 'failover' | 'upgrade'>;
+  /** The local backend's real node: the primary release then runs real containers on it. */
+  realNode?: RealNode;
 }
 
 interface TenantInstall {
@@ -53,6 +57,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
   const backend = options.cluster.name;
   const suffix = randomBytes(2).toString('hex');
   report.meta.backend = backend;
+  report.meta.realNode = options.realNode?.name ?? null;
   report.meta.threads = options.threads;
   report.meta.startedAt = new Date().toISOString();
   const workDir = path.join(options.outDir, 'work');
@@ -74,8 +79,11 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
     source: index === 0 ? 'oci' : 'repo',
     valuesFiles: [profileFor(backend), path.join(repoRoot, 'harness/e2e/values/tenant-local.yaml'), path.join(repoRoot, 'values/tenants', `${name}.yaml`)],
   }));
-  const primaryValues = [profileFor(backend), path.join(repoRoot, 'harness/e2e/values/primary.yaml')];
-  // On kind the agent runs in-cluster, two replicas, from the image this run builds and loads.
+  const realNode = options.realNode;
+  const primaryValues = [profileFor(backend), ...(realNode ? [path.join(repoRoot, 'values/profiles/real-node.yaml')] : []), path.join(repoRoot, 'harness/e2e/values/primary.yaml')];
+  // On kind and on the real node the agent runs in-cluster, two replicas, from the image this run
+  // built; only a kwok-only local cluster runs the replicas as host processes.
+  const agentsInCluster = backend === 'kind' || realNode !== undefined;
   const primaryExtraArgs = backend === 'kind' ? ['--set', `sandbox.agent.replicaCount=${AGENT_REPLICAS}`] : [];
   let repoRef = '';
   let ociRef = '';
@@ -89,6 +97,14 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
       await report.check('statically provisioned volumes for PVCs (the local backend has no storage provisioner)', async () => {
         await ensureStaticVolumes(kube, path.join(workDir, 'volumes'), 12);
       });
+
+      if (realNode) {
+        await report.check(`build images locally (no registry, no pulls) and load them into the real node ${realNode.name}`, async () => {
+          const prepared = await prepareRealNodeRelease(realNode, workDir, primaryRelease);
+          primaryValues.push(prepared.valuesFile);
+          return prepared.images;
+        }, (images) => ({ images }));
+      }
 
       if (options.cluster instanceof KindBackend) {
         const kind = options.cluster;
@@ -167,6 +183,23 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         for (const tenant of tenants) await waitForRelease(kube, tenant.namespace, tenant.name, 180, diagnosis);
       });
 
+      await report.check('where the Pods run: real containers on the real node, the rest on kwok nodes', async () => {
+        const placement: Record<string, string> = {};
+        for (const { release, namespace } of [{ release: primaryRelease, namespace: primaryNamespace }, ...tenants.map((t) => ({ release: t.name, namespace: t.namespace }))]) {
+          for (const pod of await kube.list('pod', namespace, `app.kubernetes.io/instance=${release}`)) {
+            const component = pod.metadata.labels?.['app.kubernetes.io/component'] ?? pod.metadata.name;
+            const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? 'unscheduled';
+            placement[`${release}/${component}`] = realNode && node === realNode.name ? `real node ${node}` : node.startsWith('kwok-') ? 'kwok node' : node;
+          }
+        }
+        if (realNode) {
+          for (const component of ['nginx', 'postgresql', 'redis', 'sandbox-agent']) {
+            assert(placement[`${primaryRelease}/${component}`]?.startsWith('real node'), `${primaryRelease}/${component} does not run on the real node: ${placement[`${primaryRelease}/${component}`]}`);
+          }
+        }
+        return placement;
+      }, (placement) => ({ placement }));
+
       await report.check('tenants side by side do not collide', async () => {
         const releases = [{ release: primaryRelease, namespace: primaryNamespace }, ...tenants.map((t) => ({ release: t.name, namespace: t.namespace }))];
         const names = new Set<string>();
@@ -190,7 +223,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         assert(deployment.apiKey, 'the release gave the agent no API key');
         const agents: AgentHandle[] = [];
         let replaceAgent: (index: number) => Promise<AgentHandle>;
-        if (backend === 'local') {
+        if (!agentsInCluster) {
           // Nothing runs in kwok Pods: run the replicas as host processes with a token of the release's ServiceAccount.
           const kubeconfigForAgent = await serviceAccountKubeconfig(kube, primaryNamespace, deployment.serviceAccount, path.join(workDir, 'agent-kubeconfig.json'));
           const start = (index: number): Promise<AgentHandle> =>
@@ -198,7 +231,9 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           for (let index = 0; index < AGENT_REPLICAS; index += 1) agents.push(await start(index));
           replaceAgent = start;
         } else {
-          const attach = (): Promise<AgentHandle> => attachInClusterAgent(kube, deployment, agents.filter((agent) => agent.running()).map((agent) => agent.identity));
+          // On the real node a kill is a real SIGKILL of the container's process from the host.
+          const hardKill = realNode ? (containerId: string) => realNode.killContainer(containerId).then(() => undefined) : undefined;
+          const attach = (): Promise<AgentHandle> => attachInClusterAgent(kube, deployment, agents.filter((agent) => agent.running()).map((agent) => agent.identity), hardKill);
           for (let index = 0; index < AGENT_REPLICAS; index += 1) agents.push(await attach());
           replaceAgent = attach;
         }

@@ -22,6 +22,8 @@ export const WATCHED_HOST_PATHS = [
   '/var/lib/kubelet', '/var/log/pods', '/var/log/containers', '/etc/kubernetes', '/usr/libexec/kubernetes',
   '/var/lib/containerd', '/run/containerd', '/etc/containerd', '/var/run/nri', '/etc/nri', '/opt/nri',
   '/etc/cni', '/opt/cni', '/var/lib/cni', '/run/netns', '/var/run/netns',
+  // The chart's default hostPath base: a profile that forgets to override it would leave it behind.
+  '/var/local/antler',
 ];
 
 export interface HostState {

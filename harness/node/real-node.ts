@@ -223,6 +223,17 @@ export class RealNode {
     return refs;
   }
 
+  /** SIGKILL of a container's main process from the host (a real `kill -9`, not a Pod delete). */
+  async killContainer(containerId: string): Promise<number> {
+    const id = containerId.replace(/^containerd:\/\//, '');
+    const ctr = await this.ctr;
+    const { stdout } = await run(ctr.binary, ['--address', ctr.address, '--namespace', 'k8s.io', 'tasks', 'ls']);
+    const pid = Number(stdout.split('\n').find((line) => line.startsWith(`${id} `))?.trim().split(/\s+/)[1]);
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`container ${id} has no running task on the real node`);
+    process.kill(pid, 'SIGKILL');
+    return pid;
+  }
+
   /**
    * Stops everything and puts the host back: Pods (through the CRI, so CNI tears down their
    * network), daemons, leftover shims, mounts, the bridge, cgroups, firewall rules and sysctls.

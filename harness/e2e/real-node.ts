@@ -1,0 +1,48 @@
+// What the e2e needs from the local backend's real node: the locally built images loaded into its
+// containerd, and a values overlay that points the real-node profile at them (tag and digest) and
+// at host paths of this run (under the node's own directory, removed when the node stops).
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { ImageName } from '../images/catalog.js';
+import type { RealNode } from '../node/real-node.js';
+
+/** The chart's image values for a reference `registry/repository:tag@digest`. */
+function imageValues(reference: string): { registry: string; repository: string; tag: string; digest: string } {
+  const match = /^([^/]+)\/([^:@]+):([^@]+)@(sha256:[0-9a-f]{64})$/.exec(reference);
+  if (!match) throw new Error(`not a tag@digest image reference: ${reference}`);
+  return { registry: match[1] as string, repository: match[2] as string, tag: match[3] as string, digest: match[4] as string };
+}
+
+export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox'];
+
+export interface RealNodeRelease {
+  valuesFile: string;
+  images: Record<string, string>;
+  homeDir: string;
+}
+
+export async function prepareRealNodeRelease(node: RealNode, workDir: string, release: string): Promise<RealNodeRelease> {
+  const images = await node.loadImages(REAL_NODE_IMAGES);
+  const ref = (name: ImageName) => imageValues(images[name] as string);
+  const volumes = path.join(node.paths.dir, 'volumes', release);
+  const homeDir = path.join(volumes, 'home');
+  const skillsDir = path.join(volumes, 'skills');
+  // World-writable like the gateway makes thread dirs (DeerFlow creates them 0777): hostPath
+  // volumes get no fsGroup, and the sandbox and gateway users differ.
+  for (const dir of [homeDir, skillsDir]) {
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o777);
+  }
+  const overlay = {
+    persistence: { home: { hostPath: homeDir } },
+    nginx: { image: ref('nginx') },
+    postgresql: { image: ref('postgres') },
+    redis: { image: ref('redis') },
+    sandbox: { image: ref('sandbox-standin'), skills: { hostPath: skillsDir }, agent: { image: ref('sandbox-agent') } },
+    tests: { image: ref('busybox') },
+  };
+  const valuesFile = path.join(workDir, `${release}-real-node.yaml`);
+  await writeFile(valuesFile, `# Written by harness/e2e/real-node.ts for this run.\n${stringify(overlay)}`);
+  return { valuesFile, images, homeDir };
+}
