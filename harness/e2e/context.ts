@@ -1,5 +1,7 @@
 // What every e2e suite works with: the cluster, the primary release and its agent processes.
+import { chmod, mkdir } from 'node:fs/promises';
 import type { BackendName } from '../cluster.js';
+import type { RealNode } from '../node/real-node.js';
 import type { AgentDeployment, AgentHandle } from './agents.js';
 import type { GatewaySimulator } from './gateway-sim.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
@@ -25,6 +27,8 @@ export interface E2eContext {
   workDir: string;
   threads: number;
   primary: PrimaryRelease;
+  /** Set when the primary release runs real containers on the local backend's real node. */
+  realNode?: RealNode;
   /** A simulated gateway per agent process, so load spreads over replicas like a Service would. */
   gateways(): GatewaySimulator[];
 }
@@ -43,16 +47,22 @@ export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export { eventually, sleep } from '../wait.js';
+
+/** True when sandbox Pods run real containers (kind, or the local backend's real node). */
+export function realContainers(ctx: Pick<E2eContext, 'backend' | 'realNode'>): boolean {
+  return ctx.backend === 'kind' || ctx.realNode !== undefined;
 }
 
-/** Polls `probe` (for state the API has no watch verb for from kubectl) until true or timeout. */
-export async function eventually(what: string, timeoutMs: number, probe: () => Promise<boolean>, intervalMs = 250): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await sleep(intervalMs);
+/**
+ * The gateway creates a thread's directories world-writable before it acquires a sandbox
+ * (DeerFlow config/paths.py); hostPath volumes the kubelet creates are root-owned 0755. Tests that
+ * act without a gateway make the sandbox's hostPath user-data writable the same way, from the host.
+ */
+export async function openHostPathUserData(pod: KubeObject): Promise<void> {
+  const volumes = ((pod.spec as { volumes?: { name: string; hostPath?: { path: string } }[] }).volumes ?? []).filter((v) => v.name === 'user-data' && v.hostPath);
+  for (const volume of volumes) {
+    await mkdir(volume.hostPath!.path, { recursive: true });
+    await chmod(volume.hostPath!.path, 0o777);
   }
 }

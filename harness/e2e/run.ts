@@ -256,6 +256,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         workDir,
         threads: options.threads,
         primary: current,
+        realNode,
         gateways: () => current.agents.filter((agent) => agent.running()).map((agent) => new GatewaySimulator(agent.url, current.deployment.apiKey)),
       };
       const suites = options.suites ?? ['concurrency', 'failover', 'upgrade'];

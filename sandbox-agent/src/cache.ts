@@ -91,7 +91,7 @@ export function isPodReady(pod: V1Pod | undefined): boolean {
   return (pod?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
-const BAD_WAITING = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'CrashLoopBackOff', 'RunContainerError']);
+const BAD_WAITING = new Set(['ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'CrashLoopBackOff', 'RunContainerError']);
 
 type ListFn<T extends KubernetesObject> = () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
 
@@ -250,6 +250,10 @@ export class SandboxCache {
     const pod = this.pods.items.get(podName);
     if (pod && isPodReady(pod)) return undefined;
     for (const cs of [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])]) {
+      // A container killed at its memory limit restarts and then waits in CrashLoopBackOff: the
+      // OOM kill is the cause worth reporting.
+      const oom = [cs.state?.terminated, cs.lastState?.terminated].find((t) => t?.reason === 'OOMKilled');
+      if (oom) return `OOMKilled: container ${cs.name} exceeded its memory limit (exit code ${oom.exitCode}, ${cs.restartCount ?? 0} restarts)`;
       const w = cs.state?.waiting;
       if (w?.reason && BAD_WAITING.has(w.reason)) return `${w.reason}: ${w.message ?? ''}`.trim();
     }

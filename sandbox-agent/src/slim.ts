@@ -6,6 +6,7 @@
 
 import type {
   KubernetesObject,
+  V1ContainerStateTerminated,
   V1ContainerStatus,
   V1ObjectMeta,
   V1Pod,
@@ -60,11 +61,14 @@ function slimCondition(c: V1PodCondition): V1PodCondition {
   return out;
 }
 
-/** Container statuses reduce to the waiting reason/message (cache.ts reason()). */
+/** Container statuses reduce to what cache.ts reason() reads: waiting and termination reasons. */
 function slimContainerStatus(cs: V1ContainerStatus): V1ContainerStatus {
   const w = cs.state?.waiting;
-  const out = { name: cs.name } as V1ContainerStatus;
+  const out = { name: cs.name, restartCount: cs.restartCount } as V1ContainerStatus;
+  const terminated = (t: V1ContainerStateTerminated | undefined) => (t ? { terminated: { exitCode: t.exitCode, ...(t.reason !== undefined ? { reason: t.reason } : {}) } } : undefined);
   if (w) out.state = { waiting: { ...(w.reason !== undefined ? { reason: w.reason } : {}), ...(w.message !== undefined ? { message: w.message } : {}) } };
+  else if (cs.state?.terminated) out.state = terminated(cs.state.terminated);
+  if (cs.lastState?.terminated) out.lastState = terminated(cs.lastState.terminated);
   return out;
 }
 

@@ -61,6 +61,25 @@ describe('slim cache objects', () => {
     expect(isPodReady(slimPod(ready))).toBe(true);
   });
 
+  it('reports an OOM kill as the reason, even once the container waits in CrashLoopBackOff', () => {
+    const cache = new SandboxCache({} as KubeClient, console as never, false);
+    const pod = fullPod('oom');
+    pod.status = {
+      phase: 'Running',
+      containerStatuses: [{
+        name: 'sandbox', image: 'img', imageID: '', ready: false, restartCount: 2,
+        state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container' } },
+        lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } },
+      }],
+    };
+    cache.observePod(pod);
+    expect(cache.reason('sandbox-oom')).toBe('OOMKilled: container sandbox exceeded its memory limit (exit code 137, 2 restarts)');
+    const never = fullPod('never');
+    never.status = { phase: 'Pending', containerStatuses: [{ name: 'sandbox', image: 'img', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImageNeverPull', message: 'Container image "img" is not present with pull policy of Never' } } }] };
+    cache.observePod(never);
+    expect(cache.reason('sandbox-never')).toBe('ErrImageNeverPull: Container image "img" is not present with pull policy of Never');
+  });
+
   it('answers reason() from a slimmed Pod exactly as from the full one', () => {
     const cache = new SandboxCache({} as KubeClient, console as never, false);
     const full = fullPod('a3');

@@ -2,7 +2,7 @@
 // does, spread over the agent replicas. Then: one Pod per thread, each mounting only its own
 // thread's data, duplicate creates converge, caps answer 429, TTL reclaims, deletion leaves nothing.
 import { randomBytes } from 'node:crypto';
-import { type E2eContext, assert, eventually, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, eventually, openHostPathUserData, realContainers, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
 import type { AcquireTiming } from '../gateway-sim.js';
 import type { KubeObject } from '../kubectl.js';
@@ -176,8 +176,8 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     assert(services.length === 0, `${services.length} sandbox Services left`);
   });
 
-  await report.check("exec into two sandboxes: one cannot read the other's files", async () => {
-    if (ctx.backend !== 'kind') throw new SkipCheck('no container runtime on the local backend (kwok nodes run no containers); runs on kind');
+  await report.check("exec into two sandboxes: each reads its own file, neither can read the other's", async () => {
+    if (!realContainers(ctx)) throw new SkipCheck('this cluster has no real node (kwok nodes run no containers); runs on kind or the local real node');
     const [first, second] = [`i${run}a`, `i${run}b`];
     for (const id of [first, second]) {
       const acquired = await gateways[0]!.acquire(id, `thread-${id}`, `user-${id}`, 120);
@@ -190,10 +190,15 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     };
     const exec = (pod: string, script: string): Promise<string> =>
       ctx.kube.run(['exec', '-n', ctx.primary.deployment.namespace, pod, '-c', 'sandbox', '--', 'sh', '-c', script]);
-    const secret = `isolation-${run}`;
-    await exec(await podOf(first), `echo ${secret} > /mnt/user-data/antler-isolation && cat /mnt/user-data/antler-isolation`);
-    const seen = await exec(await podOf(second), 'cat /mnt/user-data/antler-isolation 2>/dev/null; grep -rls "' + secret + '" /mnt 2>/dev/null; true');
-    assert(!seen.includes(secret) && !seen.includes('antler-isolation'), `the second sandbox can read the first one's file: ${seen}`);
+    for (const pod of await sandboxPods(ctx)) if ([first, second].includes(sandboxIdOf(pod) ?? '')) await openHostPathUserData(pod);
+    const secretOf = (id: string) => `isolation-${run}-${id}`;
+    for (const id of [first, second]) {
+      // Positive control: each sandbox writes and reads back its own file.
+      const own = await exec(await podOf(id), `echo ${secretOf(id)} > /mnt/user-data/antler-isolation && cat /mnt/user-data/antler-isolation`);
+      assert(own.trim() === secretOf(id), `sandbox ${id} cannot read its own file: ${own}`);
+    }
+    const seen = await exec(await podOf(second), `cat /mnt/user-data/antler-isolation; grep -rls "${secretOf(first)}" /mnt 2>/dev/null; true`);
+    assert(seen.trim() === secretOf(second), `the second sandbox sees more than its own file: ${seen}`);
     for (const id of [first, second]) await gateways[0]!.destroy(id);
   });
 }
