@@ -190,6 +190,11 @@ export class LocalBackend implements ClusterBackend {
     const arg = (key: string, value: string, override = false) => ({ key, value, override });
     const componentsPatches = [
       {
+        // Its flexvolume prober would create /usr/libexec/kubernetes/... on the host.
+        name: 'kube-controller-manager',
+        extraArgs: [arg('flex-volume-plugin-dir', path.join(this.clusterDir, 'flexvolume'))],
+      },
+      {
         name: 'kwok-controller',
         extraArgs: [arg('manage-all-nodes', 'false', true), arg('manage-nodes-with-annotation-selector', `${FAKE_NODE_ANNOTATION.key}=${FAKE_NODE_ANNOTATION.value}`)],
       },
@@ -278,9 +283,10 @@ export class LocalBackend implements ClusterBackend {
   }
 
   async down(): Promise<void> {
-    // The real node first: its kubelet must not outlive the API server it reports to, and its
-    // Pods are removed through containerd before the host is restored.
-    if (existsSync(this.realNode.paths.dir)) await this.realNode.stop();
+    // The real node's workloads first (its kubelet must not outlive the API server it reports
+    // to); the host is restored once the control plane is gone too.
+    const withRealNode = existsSync(this.realNode.paths.dir);
+    if (withRealNode) await this.realNode.stopWorkloads();
     const pids = await this.componentPids();
     const ports = await this.componentPorts();
     if (existsSync(this.clusterDir)) {
@@ -300,6 +306,7 @@ export class LocalBackend implements ClusterBackend {
     }
     await rm(this.clusterDir, { recursive: true, force: true });
     await rm(path.join(this.workDir, `${this.instanceName}.kwokctl.yaml`), { force: true });
+    if (withRealNode) await this.realNode.restoreHost();
   }
 }
 

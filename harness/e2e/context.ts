@@ -29,6 +29,8 @@ export interface E2eContext {
   primary: PrimaryRelease;
   /** Set when the primary release runs real containers on the local backend's real node. */
   realNode?: RealNode;
+  /** The locally built image references (tag@digest) the real-node release uses, by image name. */
+  realNodeImages?: Record<string, string>;
   /** A simulated gateway per agent process, so load spreads over replicas like a Service would. */
   gateways(): GatewaySimulator[];
 }

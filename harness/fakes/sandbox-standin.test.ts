@@ -106,6 +106,23 @@ describe('sandbox stand-in (fake of the AIO sandbox image)', () => {
     expect((await fetch(`${base}/v1/nothing`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
+  it('fault injection: a fault file saying "unready" makes readiness fail with 503', async () => {
+    const faultFile = path.join(home, 'fault');
+    await writeFile(faultFile, 'unready\n');
+    const port = await freePort('127.0.0.1');
+    const faulty = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['harness/fakes/sandbox-standin.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, SANDBOX_STANDIN_PORT: String(port), HOME: home, SANDBOX_STANDIN_FAULT_FILE: faultFile },
+      stdio: 'ignore',
+    });
+    try {
+      await eventually('the faulty stand-in to answer', 20_000, async () => (await fetch(`http://127.0.0.1:${port}/v1/sandbox`).catch(() => undefined))?.status === 503);
+      expect((await fetch(`http://127.0.0.1:${port}/v1/shell/exec`, { method: 'POST', body: JSON.stringify({ command: 'true' }) })).status).toBe(200);
+    } finally {
+      faulty.kill('SIGTERM');
+    }
+  });
+
   it('globs like a shell', () => {
     expect(globToRegExp('**/*.md').test('a/b/c.md')).toBe(true);
     expect(globToRegExp('**/*.md').test('c.md')).toBe(true);

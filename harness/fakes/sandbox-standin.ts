@@ -5,6 +5,11 @@
 // grep, download). Response shapes follow that client's models: a `{success, message, data}`
 // envelope whose `data` carries the fields the client requires. Built into
 // `localhost/antler/sandbox-standin` by harness/images; runs on Node with builtins only.
+//
+// Fault injection for the failure-path tests: a file `/mnt/user-data/.antler-fault` present when
+// the container starts (the test writes it on the thread's hostPath first) holding `unready`
+// makes readiness answer 503 forever (a Pod that fails its probe); `oom` makes the process
+// allocate memory until the kernel kills it at its cgroup limit.
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile, appendFile } from 'node:fs/promises';
@@ -18,6 +23,8 @@ const HOME = process.env.HOME && process.env.HOME !== '/' ? process.env.HOME : '
 const MAX_BODY = 64 * 1024 * 1024;
 const DEFAULT_TIMEOUT_S = 600;
 const USER_DATA_DIRS = ['/mnt/user-data/workspace', '/mnt/user-data/uploads', '/mnt/user-data/outputs'];
+const FAULT_FILE = process.env.SANDBOX_STANDIN_FAULT_FILE ?? '/mnt/user-data/.antler-fault';
+let fault: 'unready' | 'oom' | undefined;
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -168,6 +175,7 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse): Promi
   const url = new URL(req.url ?? '/', 'http://sandbox');
   const key = `${req.method} ${url.pathname}`;
   if (key === 'GET /v1/sandbox' || key === 'GET /health') {
+    if (fault === 'unready') throw new HttpError(503, `fault injected by ${FAULT_FILE}: never ready`);
     send(res, 200, {
       success: true,
       home_dir: HOME,
@@ -324,6 +332,12 @@ const server = http.createServer((req, res) => {
 });
 
 async function main(): Promise<void> {
+  const requested = (await readFile(FAULT_FILE, 'utf8').catch(() => '')).trim();
+  if (requested === 'unready' || requested === 'oom') fault = requested;
+  if (fault === 'oom') {
+    const hold: Buffer[] = [];
+    for (;;) hold.push(Buffer.alloc(16 * 1024 * 1024, 1));
+  }
   // DeerFlow does not create these inside a remote sandbox; a writable mount gets them here.
   for (const dir of USER_DATA_DIRS) await mkdir(dir, { recursive: true }).catch(() => undefined);
   server.listen(PORT, '0.0.0.0', () => process.stdout.write(`sandbox stand-in listening on :${PORT}\n`));

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { run } from '../exec.js';
 import { ensureSystemPackages } from '../system-packages.js';
-import { COREDNS_VERSION } from '../tool-manifest.js';
+import { COREDNS_VERSION, KUBE_NETWORK_POLICIES_VERSION } from '../tool-manifest.js';
 import { resolveTool } from '../tools.js';
 import { debianTag, packageFiles, unpackedPackage } from './debian.js';
 import { NODE_RUNTIME_VERSION, nodeRuntime } from './node-runtime.js';
@@ -19,7 +19,7 @@ const HARNESS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const REPO_ROOT = path.resolve(HARNESS_DIR, '..');
 export const IMAGE_PREFIX = 'localhost/antler';
 
-export type ImageName = 'pause' | 'coredns' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis';
+export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis';
 
 export interface ImageRecipe {
   name: ImageName;
@@ -93,6 +93,17 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
     async prepare() {
       const layer = new Rootfs().add({ kind: 'file', from: await resolveTool('coredns'), to: '/coredns', mode: 0o755 });
       return { layers: [layer], config: { entrypoint: ['/coredns'], user: nonRoot(65532), exposedPorts: [1053] } };
+    },
+  },
+  'kube-network-policies': {
+    name: 'kube-network-policies',
+    description: 'kube-network-policies (tool manager build with our NFQUEUE patch, static)',
+    hostPackages: [],
+    tag: async () => `${KUBE_NETWORK_POLICIES_VERSION}-antler`,
+    inputs: async () => [await resolveTool('kube-network-policies')],
+    async prepare() {
+      const layer = new Rootfs().add({ kind: 'file', from: await resolveTool('kube-network-policies'), to: '/bin/kube-network-policies', mode: 0o755 });
+      return { layers: [layer], config: { entrypoint: ['/bin/kube-network-policies'] } };
     },
   },
   busybox: {

@@ -97,7 +97,6 @@ export function kubeletConfig(paths: NodePaths, ports: KubeletPorts, caFile: str
     // No host resolv.conf: Pods resolve cluster names only.
     resolvConf: '',
     podLogsDir: `${paths.dir}/pod-logs`,
-    volumePluginDir: `${paths.dir}/volume-plugins`,
     registerWithTaints: [REAL_NODE_TAINT],
     serializeImagePulls: false,
     // Locally imported images cannot be pulled again: never garbage-collect them.

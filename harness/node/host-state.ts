@@ -19,7 +19,7 @@ const VOLATILE_SYSCTLS = new Set(['kernel/ns_last_pid', 'kernel/random/uuid']);
 
 /** Host paths that kubelet, containerd or CNI create by default; ours must not leave them. */
 export const WATCHED_HOST_PATHS = [
-  '/var/lib/kubelet', '/var/log/pods', '/var/log/containers', '/etc/kubernetes', '/usr/libexec/kubernetes',
+  '/var/lib/kubelet', '/var/log/pods', '/var/log/containers', '/etc/kubernetes',
   '/var/lib/containerd', '/run/containerd', '/etc/containerd', '/var/run/nri', '/etc/nri', '/opt/nri',
   '/etc/cni', '/opt/cni', '/var/lib/cni', '/run/netns', '/var/run/netns',
   // The chart's default hostPath base: a profile that forgets to override it would leave it behind.
@@ -140,6 +140,8 @@ export async function restoreHostState(before: HostState): Promise<void> {
     await run('nft', ['delete', 'table', family, name]).catch((error: Error) => log('node', `could not delete nftables table ${table}: ${error.message}`));
   }
   for (const p of WATCHED_HOST_PATHS) {
-    if (!before.paths.includes(p) && existsSync(p)) await rm(p, { recursive: true, force: true });
+    if (!before.paths.includes(p) && existsSync(p)) {
+      await rm(p, { recursive: true, force: true }).catch((error: Error) => log('node', `could not remove ${p}: ${error.message}`));
+    }
   }
 }

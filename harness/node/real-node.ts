@@ -13,7 +13,7 @@ import { ensureSystemPackages } from '../system-packages.js';
 import { ensureTools } from '../tools.js';
 import { REAL_NODE_TOOLS } from '../tool-manifest.js';
 import { eventually } from '../wait.js';
-import { corednsManifests } from './addons.js';
+import { corednsManifests, networkPolicyManifests } from './addons.js';
 import { cniConfig, containerdConfig, isolationRuleset, kubeletConfig, kubeProxyConfig, nfqueueRule } from './config.js';
 import { captureHostState, compareHostState, loadHostState, restoreHostState, saveHostState } from './host-state.js';
 import { NODE_NETWORK, REAL_NODE_LABEL, nodePaths, realNodeName, type NodePaths } from './layout.js';
@@ -21,7 +21,7 @@ import { NODE_NETWORK, REAL_NODE_LABEL, nodePaths, realNodeName, type NodePaths 
 /** Debian packages the node runs with: the OCI runtime and the firewall tools its daemons call. */
 export const NODE_PACKAGES = ['runc', 'iptables', 'nftables', 'conntrack', 'iproute2'];
 const ISOLATION_TABLE = 'antler-isolation';
-const DAEMONS = ['kube-network-policies', 'kube-proxy', 'kubelet', 'containerd'] as const;
+const DAEMONS = ['kube-proxy', 'kubelet', 'containerd'] as const;
 
 export interface RealNodeSupport {
   ok: boolean;
@@ -153,7 +153,7 @@ export class RealNode {
       });
       await importImage(ctr, pause);
     });
-    await step('node', `starting kubelet, kube-proxy and kube-network-policies for node ${this.name}`, async () => {
+    await step('node', `starting kubelet and kube-proxy for node ${this.name}`, async () => {
       await daemon('kubelet', tools.kubelet as string, [
         `--config=${path.join(p.dir, 'kubelet.yaml')}`,
         `--kubeconfig=${kubeconfig}`,
@@ -162,19 +162,10 @@ export class RealNode {
         `--node-labels=${REAL_NODE_LABEL.key}=${REAL_NODE_LABEL.value},topology.kubernetes.io/zone=zone-real`,
         `--root-dir=${p.kubeletRoot}`,
         `--cert-dir=${path.join(p.kubeletRoot, 'pki')}`,
+        `--volume-plugin-dir=${path.join(p.dir, 'volume-plugins')}`,
         '--v=1',
       ]);
       await daemon('kube-proxy', tools['kube-proxy'] as string, [`--config=${path.join(p.dir, 'kube-proxy.yaml')}`, '--v=1']);
-      await daemon('kube-network-policies', tools['kube-network-policies'] as string, [
-        `--kubeconfig=${kubeconfig}`,
-        `--hostname-override=${this.name}`,
-        // Kernel 6.12+ fixed the DNS conntrack race; the workaround's prerouting chain is not needed.
-        '--netfilter-bug-1766-fix=false',
-        '--disable-nri',
-        `--nfqueue-id=${NODE_NETWORK.nfqueue}`,
-        `--metrics-bind-address=127.0.0.1:${knpMetrics}`,
-        '--v=1',
-      ]);
     });
     const kubectl = (await ensureTools(['kubectl'])).kubectl as string;
     await step('node', `waiting for node ${this.name} to be Ready`, () =>
@@ -184,11 +175,12 @@ export class RealNode {
         return stdout.trim() === 'True';
       }, 500),
     );
-    await step('node', 'CoreDNS on the real node (kube-dns Service)', async () => {
-      const coredns = await buildImage('coredns');
-      await importImage(await this.ctr, coredns);
-      await run(kubectl, ['--kubeconfig', options.kubeconfig, 'apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: corednsManifests(imageReference(coredns)) }) });
+    await step('node', 'add-ons on the real node: CoreDNS (kube-dns Service) and kube-network-policies', async () => {
+      const refs = await this.loadImages(['coredns', 'kube-network-policies']);
+      const items = [...corednsManifests(refs.coredns as string), ...networkPolicyManifests(refs['kube-network-policies'] as string, knpMetrics as number)];
+      await run(kubectl, ['--kubeconfig', options.kubeconfig, 'apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
       await run(kubectl, ['--kubeconfig', options.kubeconfig, '-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s']);
+      await run(kubectl, ['--kubeconfig', options.kubeconfig, '-n', 'kube-system', 'rollout', 'status', 'daemonset/kube-network-policies', '--timeout=120s']);
     });
   }
 
@@ -223,31 +215,53 @@ export class RealNode {
     return refs;
   }
 
-  /** SIGKILL of a container's main process from the host (a real `kill -9`, not a Pod delete). */
-  async killContainer(containerId: string): Promise<number> {
+  /** The host pid of a running container's main process (`containerd://<id>` or a bare id). */
+  async containerPid(containerId: string): Promise<number> {
     const id = containerId.replace(/^containerd:\/\//, '');
     const ctr = await this.ctr;
     const { stdout } = await run(ctr.binary, ['--address', ctr.address, '--namespace', 'k8s.io', 'tasks', 'ls']);
     const pid = Number(stdout.split('\n').find((line) => line.startsWith(`${id} `))?.trim().split(/\s+/)[1]);
     if (!Number.isInteger(pid) || pid <= 0) throw new Error(`container ${id} has no running task on the real node`);
+    return pid;
+  }
+
+  /** SIGKILL of a container's main process from the host (a real `kill -9`, not a Pod delete). */
+  async killContainer(containerId: string): Promise<number> {
+    const pid = await this.containerPid(containerId);
     process.kill(pid, 'SIGKILL');
     return pid;
   }
 
-  /**
-   * Stops everything and puts the host back: Pods (through the CRI, so CNI tears down their
-   * network), daemons, leftover shims, mounts, the bridge, cgroups, firewall rules and sysctls.
-   * Throws listing whatever still differs from the snapshot.
-   */
+  /** Stops everything and puts the host back (both halves below); throws listing what differs. */
   async stop(): Promise<void> {
+    await this.stopWorkloads();
+    await this.restoreHost();
+  }
+
+  /**
+   * Stops the node: the kubelet first (it must not recreate what is removed), then every Pod
+   * through containerd, the remaining daemons, leftover shims, and unmounts what they mounted.
+   */
+  async stopWorkloads(): Promise<void> {
     const p = this.paths;
-    const before = await loadHostState(p.hostSnapshot);
-    await step('node', `stopping the real node ${this.name} and restoring the host`, async () => {
+    if (!existsSync(p.pidDir)) return;
+    await step('node', `stopping the real node ${this.name}`, async () => {
       await stopDaemon(p.pidDir, 'kubelet', 10_000);
       await this.removeAllPods();
-      for (const name of ['kube-network-policies', 'kube-proxy', 'containerd'] as const) await stopDaemon(p.pidDir, name, 10_000);
+      for (const name of ['kube-proxy', 'containerd'] as const) await stopDaemon(p.pidDir, name, 10_000);
       await this.killShims();
       await this.unmountUnder([p.runDir, p.dir, p.containerdRoot]);
+    });
+  }
+
+  /**
+   * Puts the host back as the snapshot recorded it: the bridge, cgroups, firewall rules, sysctls
+   * and host paths; then compares and throws listing whatever still differs.
+   */
+  async restoreHost(): Promise<void> {
+    const p = this.paths;
+    const before = await loadHostState(p.hostSnapshot);
+    await step('node', 'restoring the host as it was before the real node', async () => {
       await run('iptables', nfqueueRule('-D')).catch(() => undefined);
       if (existsSync(`/sys/class/net/${NODE_NETWORK.bridge}`)) await run('ip', ['link', 'del', NODE_NETWORK.bridge]);
       for (const hierarchy of await v1CgroupHierarchies()) await removeCgroupTree(path.join(hierarchy, p.cgroupRoot));

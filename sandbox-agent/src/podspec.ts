@@ -60,6 +60,17 @@ export function requestRecord(req: CreateSandboxRequest): string {
   return JSON.stringify(req);
 }
 
+/**
+ * The host directory of a thread's user data in hostPath mode: DeerFlow 2.x keeps thread data per
+ * user (`{DEER_FLOW_HOME}/users/{user_id}/threads/{thread_id}/user-data`, deerflow/config/paths.py),
+ * the same layout the PVC mode mounts by subPath. Without DEER_FLOW_HOST_BASE_DIR the upstream
+ * provisioner's `THREADS_HOST_PATH/{thread_id}/user-data` is kept.
+ */
+export function userDataHostPath(cfg: Pick<Config, 'deerFlowHostBaseDir' | 'threadsHostPath'>, userId: string, threadId: string): string {
+  if (cfg.deerFlowHostBaseDir !== '') return joinHostPath(cfg.deerFlowHostBaseDir, 'users', userId, 'threads', threadId, 'user-data');
+  return joinHostPath(cfg.threadsHostPath, threadId, 'user-data');
+}
+
 export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx: BuildContext): V1Pod {
   const { cfg } = ctx;
   const userId = req.user_id;
@@ -85,7 +96,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
   }
 
   if (cfg.userdataPvcName === '') {
-    volumes.push({ name: 'user-data', hostPath: { path: joinHostPath(cfg.threadsHostPath, threadId, 'user-data'), type: 'DirectoryOrCreate' } });
+    volumes.push({ name: 'user-data', hostPath: { path: userDataHostPath(cfg, userId, threadId), type: 'DirectoryOrCreate' } });
     sandboxMounts.push(mount('user-data', '/mnt/user-data', false));
   } else {
     volumes.push({ name: 'user-data', persistentVolumeClaim: { claimName: cfg.userdataPvcName } });

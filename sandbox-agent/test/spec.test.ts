@@ -180,7 +180,8 @@ describe('pod spec (contract §6.6–8, 16–19, 26–29)', () => {
       { name: 'skills-public', hostPath: { path: '/.deer-flow/skills_view/public', type: 'Directory' } },
       { name: 'skills-custom', hostPath: { path: '/.deer-flow/users/user-1/skills_view/custom', type: 'Directory' } },
       { name: 'skills-legacy', hostPath: { path: '/.deer-flow/users/user-1/skills_view/legacy', type: 'Directory' } },
-      { name: 'user-data', hostPath: { path: '/.deer-flow/threads/thread-1/user-data', type: 'DirectoryOrCreate' } },
+      // Per user, where DeerFlow's gateway keeps the thread (issue 10 finding 3: it was threads/<tid>).
+      { name: 'user-data', hostPath: { path: '/.deer-flow/users/user-1/threads/thread-1/user-data', type: 'DirectoryOrCreate' } },
     ]);
     expect(c?.volumeMounts?.map((m) => [m.mountPath, m.readOnly, m.subPath])).toEqual([
       ['/mnt/skills/public', true, undefined],
@@ -192,7 +193,11 @@ describe('pod spec (contract §6.6–8, 16–19, 26–29)', () => {
   it('falls back to the sandbox id and the default user', () => {
     const p = pod({}, { sandbox_id: 'abc123' });
     expect(p.spec?.volumes?.[1]?.hostPath?.path).toBe('/.deer-flow/users/default/skills_view/custom');
-    expect(p.spec?.volumes?.[3]?.hostPath?.path).toBe('/.deer-flow/threads/abc123/user-data');
+    expect(p.spec?.volumes?.[3]?.hostPath?.path).toBe('/.deer-flow/users/default/threads/abc123/user-data');
+  });
+  it('keeps the upstream THREADS_HOST_PATH layout only when no DeerFlow host base is set', () => {
+    const p = pod({ DEER_FLOW_HOST_BASE_DIR: '', THREADS_HOST_PATH: '/data/threads' }, body);
+    expect(p.spec?.volumes?.find((v) => v.name === 'user-data')?.hostPath?.path).toBe('/data/threads/thread-1/user-data');
   });
   it('uses the PVCs and the skills subPath template', () => {
     const p = pod({ USERDATA_PVC_NAME: 'home', SKILLS_PVC_NAME: 'sk', SKILLS_PVC_SUBPATH_TEMPLATE: 'deer-flow/users/{user_id}/threads/{thread_id}/skills' }, body);

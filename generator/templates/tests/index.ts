@@ -52,20 +52,21 @@ export const testTemplates: TemplateModule[] = [
   {
     path: 'tests/test-gateway.yaml',
     source: SRC,
-    render: () => testPod('test-gateway', '.Values.tests.enabled', String.raw`wget -q -T 10 -O - {{ include "deerflow.gateway.url" . }}/health | grep -q healthy`),
+    // `timeout N wget`, not `wget -T N`: Debian's busybox wget crashes (SIGSEGV) when given -T.
+    render: () => testPod('test-gateway', '.Values.tests.enabled', String.raw`timeout 10 wget -q -O - {{ include "deerflow.gateway.url" . }}/health | grep -q healthy`),
   },
   {
     path: 'tests/test-nginx.yaml',
     source: SRC,
     render: () => testPod('test-nginx', '.Values.tests.enabled', String.raw`base=http://{{ include "deerflow.serviceHost" (dict "ctx" $ "component" "nginx") }}:{{ .Values.nginx.service.port }}
-wget -q -T 10 -O - "$base/nginx-health" | grep -q ok
-wget -q -T 10 -O - "$base/health" | grep -q healthy
+timeout 10 wget -q -O - "$base/nginx-health" | grep -q ok
+timeout 10 wget -q -O - "$base/health" | grep -q healthy
 # The sandbox API must not be reachable through the edge proxy.
-if wget -q -T 10 -O /dev/null "$base/api/sandboxes"; then echo "/api/sandboxes is exposed" >&2; exit 1; fi`),
+if timeout 10 wget -q -O /dev/null "$base/api/sandboxes"; then echo "/api/sandboxes is exposed" >&2; exit 1; fi`),
   },
   {
     path: 'tests/test-sandbox-agent.yaml',
     source: SRC,
-    render: () => testPod('test-sandbox-agent', 'and .Values.tests.enabled .Values.sandbox.enabled', String.raw`wget -q -T 10 -O - {{ include "deerflow.sandboxAgent.url" . }}/health | grep -q ok`),
+    render: () => testPod('test-sandbox-agent', 'and .Values.tests.enabled .Values.sandbox.enabled', String.raw`timeout 10 wget -q -O - {{ include "deerflow.sandboxAgent.url" . }}/health | grep -q ok`),
   },
 ];

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type E2eContext, assert, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, realContainers, sandboxIdOf, sandboxPods } from '../context.js';
 import { helmInstall, waitForRelease } from '../install.js';
 import type { KubeObject } from '../kubectl.js';
 
@@ -18,17 +18,24 @@ async function history(ctx: E2eContext): Promise<Revision[]> {
 }
 
 /**
- * Data on the Postgres volume. On `local` the bound PV is a hostPath on this machine, so the
- * marker is a file there; on kind Postgres really runs, so the marker is written through it.
+ * Data kept by Postgres. With real containers (kind, or the local backend's real node) the marker
+ * is a row written and read through Postgres itself; on kwok-only nodes nothing runs, so it is a
+ * file on the bound hostPath PV.
  */
 async function writeMarker(ctx: E2eContext, hostPath: string, marker: string): Promise<void> {
-  if (ctx.backend === 'local') return writeFile(path.join(hostPath, 'antler-e2e-marker'), marker);
-  await ctx.kube.run(['exec', '-n', ctx.primary.namespace, await postgresPod(ctx), '--', 'sh', '-c', 'cat > "$PGDATA/../antler-e2e-marker"'], { input: marker });
+  if (!realContainers(ctx)) return writeFile(path.join(hostPath, 'antler-e2e-marker'), marker);
+  await psql(ctx, `CREATE TABLE IF NOT EXISTS antler_e2e_marker (value text NOT NULL); INSERT INTO antler_e2e_marker VALUES ('${marker}');`);
 }
 
 async function readMarker(ctx: E2eContext, hostPath: string): Promise<string> {
-  if (ctx.backend === 'local') return readFile(path.join(hostPath, 'antler-e2e-marker'), 'utf8');
-  return ctx.kube.run(['exec', '-n', ctx.primary.namespace, await postgresPod(ctx), '--', 'sh', '-c', 'cat "$PGDATA/../antler-e2e-marker"']);
+  if (!realContainers(ctx)) return readFile(path.join(hostPath, 'antler-e2e-marker'), 'utf8');
+  return (await psql(ctx, 'SELECT string_agg(value, \',\') FROM antler_e2e_marker;')).trim();
+}
+
+/** SQL through psql in the Postgres Pod, authenticated over TCP with the release's password. */
+async function psql(ctx: E2eContext, sql: string): Promise<string> {
+  const script = 'PGPASSWORD="$POSTGRES_PASSWORD" psql -v ON_ERROR_STOP=1 -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -tA';
+  return ctx.kube.run(['exec', '-i', '-n', ctx.primary.namespace, await postgresPod(ctx), '--', 'sh', '-c', script], { input: sql });
 }
 
 async function postgresPod(ctx: E2eContext): Promise<string> {
@@ -97,7 +104,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     assert(volume, 'no volume recorded before the upgrade');
     const now = await postgresVolume(ctx);
     assert(now.pvc.metadata.uid === volume.pvc.metadata.uid, 'the Postgres PVC was replaced');
-    assert((await readMarker(ctx, now.hostPath)) === marker, 'marker file changed');
+    assert((await readMarker(ctx, now.hostPath)) === marker, 'the marker changed across the upgrade');
   });
 
   await report.check('helm rollback to the first revision works and keeps sandboxes and data', async () => {
@@ -112,7 +119,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
     for (const id of ids) assert(now.get(id) === sandboxUids.get(id), `sandbox ${id} lost in the rollback`);
     const vol = await postgresVolume(ctx);
-    assert((await readMarker(ctx, vol.hostPath)) === marker, 'marker file lost in the rollback');
+    assert((await readMarker(ctx, vol.hostPath)) === marker, 'the marker was lost in the rollback');
     return latest?.revision;
   }, (revision) => ({ revision }));
 
