@@ -27,11 +27,23 @@ interface WarningEvent {
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 
+/**
+ * The HTTP status a finished watch had: 200 when the stream ran and closed, the status the API
+ * server refused it with, 0 when no response arrived; undefined when we aborted it (shutdown).
+ */
+export function watchStatus(err: unknown): number | undefined {
+  if (err === null || err === undefined) return 200;
+  if (err instanceof Error && err.name === 'AbortError') return undefined;
+  const code = (err as { statusCode?: unknown }).statusCode;
+  return typeof code === 'number' ? code : 0;
+}
+
 /** A Watch that hands ListWatch reduced objects, so its store never holds full ones. */
 export class SlimWatch<T extends KubernetesObject> extends Watch {
   constructor(
     kc: KubeConfig,
     private readonly slim: (o: T) => T,
+    private readonly onEnd: (status: number) => void = () => undefined,
   ) {
     super(kc);
   }
@@ -52,7 +64,11 @@ export class SlimWatch<T extends KubernetesObject> extends Watch {
         const out = isObject && typeof obj === 'object' && obj !== null ? this.slim(obj as T) : obj;
         callback(phase, out, { type: phase, object: out });
       },
-      done,
+      (err: unknown) => {
+        const status = watchStatus(err);
+        if (status !== undefined) this.onEnd(status);
+        done(err);
+      },
     );
   }
 }
@@ -129,7 +145,7 @@ export class SandboxCache {
     informer.on('add', onUpsert);
     informer.on('update', onUpsert);
     informer.on('delete', onDelete);
-    informer.on('connect', () => this.kube.countWatch(name));
+    informer.on('connect', () => this.kube.watchStarted());
     informer.on('error', (err: unknown) => {
       entry.synced = false;
       entry.errors++;
@@ -156,15 +172,15 @@ export class SandboxCache {
   async start(timeoutMs: number): Promise<void> {
     const kc = this.kube.kc;
     const podList: ListFn<V1Pod> = () => listAllPages((c) => this.kube.listPods(SANDBOX_SELECTOR, c), slimPod);
-    const pods = new ListWatch<V1Pod>(this.path('pods'), new SlimWatch(kc, slimPod), podList, false, SANDBOX_SELECTOR);
+    const pods = new ListWatch<V1Pod>(this.path('pods'), new SlimWatch(kc, slimPod, (code) => this.kube.watchEnded('pods', code)), podList, false, SANDBOX_SELECTOR);
     this.add('pods', pods, (p) => this.pods.upsert(p), (p) => this.removePod(p));
     if (this.watchServices) {
       const svcList: ListFn<V1Service> = () => listAllPages((c) => this.kube.listServices(SANDBOX_SELECTOR, c), slimService);
-      const services = new ListWatch<V1Service>(this.path('services'), new SlimWatch(kc, slimService), svcList, false, SANDBOX_SELECTOR);
+      const services = new ListWatch<V1Service>(this.path('services'), new SlimWatch(kc, slimService, (code) => this.kube.watchEnded('services', code)), svcList, false, SANDBOX_SELECTOR);
       this.add('services', services, (s) => this.services.upsert(s), (s) => this.services.remove(s));
     }
     const evList: ListFn<EventLike> = () => listAllPages((c) => this.kube.listWarningPodEvents(c), slimEvent);
-    const events = new ListWatch<EventLike>(this.path('events'), new SlimWatch(kc, slimEvent), evList, false, undefined, WARNING_POD_EVENTS);
+    const events = new ListWatch<EventLike>(this.path('events'), new SlimWatch(kc, slimEvent, (code) => this.kube.watchEnded('events', code)), evList, false, undefined, WARNING_POD_EVENTS);
     // An expired Event of a Pod that is gone frees its entry; for live Pods the newest one stays.
     this.add('events', events, (e) => this.onEvent(e), (e) => {
       const pod = e.involvedObject?.name;

@@ -210,7 +210,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
       ...(p.priorityClassName ? { priorityClassName: p.priorityClassName } : {}),
       ...(Object.keys(p.nodeSelector).length > 0 ? { nodeSelector: p.nodeSelector } : {}),
       ...(p.tolerations.length > 0 ? { tolerations: p.tolerations } : {}),
-      ...(p.affinity ? { affinity: p.affinity } : {}),
+      ...(Object.keys(p.affinity).length > 0 ? { affinity: p.affinity } : {}),
       ...(p.imagePullSecrets.length > 0 ? { imagePullSecrets: p.imagePullSecrets.map((n) => ({ name: n })) } : {}),
       ...(cfg.serviceMode === 'Headless' ? { hostname: name, subdomain: cfg.headlessService } : {}),
     },
