@@ -8,7 +8,6 @@ import { AGENT_ENV, type AgentEnvName, type AgentEnvValues, type EnvSpec, type P
 import { ConfigError } from './errors.js';
 import { pyNormpath } from './pypath.js';
 
-export { ConfigError } from './errors.js';
 export type { PodResources, Toleration } from './env.js';
 
 export type ServiceMode = 'NodePort' | 'ClusterIP' | 'Headless';

@@ -26,8 +26,6 @@ import type { Metrics } from './metrics.js';
 import { TokenBucket } from './tokenbucket.js';
 import { PooledAuthentication, makePooledApiClient } from './transport.js';
 
-export { KubeError, isConflict, isNotFound } from './errors.js';
-
 export function toKubeError(err: unknown): KubeError {
   if (err instanceof KubeError) return err;
   if (err instanceof ApiException) {
@@ -83,6 +81,12 @@ export async function listAllPages<T, U>(fetchPage: (cont: string | undefined) =
   }
   return { items, metadata: resourceVersion === undefined ? {} : { resourceVersion } };
 }
+
+/** What sandbox operations and the reaper need from the API (tests implement it with an in-memory fake). */
+export type SandboxApi = Pick<KubeClient, 'createPod' | 'readPod' | 'deletePod' | 'patchPodAnnotations' | 'createService' | 'readService' | 'deleteService' | 'tally'>;
+
+/** What the watch cache needs to list and watch. */
+export type CacheSource = Pick<KubeClient, 'kc' | 'namespace' | 'watchStarted' | 'watchEnded' | 'listPods' | 'listServices' | 'listWarningPodEvents'>;
 
 export class KubeClient {
   readonly core: CoreV1Api;

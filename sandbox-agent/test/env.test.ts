@@ -3,7 +3,8 @@
 // value, and docs/configuration.md is the table's current rendering.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, readAgentEnv } from '../src/config.js';
+import { loadConfig, readAgentEnv } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
 import { AGENT_ENV, type AgentEnvName, DEFAULT_SANDBOX_IMAGE, type EnvSpec } from '../src/env.js';
 import { DOC_PATH, renderConfigurationDoc } from '../scripts/configuration-doc.js';
 

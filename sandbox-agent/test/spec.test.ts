@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { BadRequestError, resolveMounts } from '../src/mounts.js';
+import { BadRequestError } from '../src/errors.js';
+import { resolveMounts } from '../src/mounts.js';
 import { buildPod, buildService, headlessUrl, urlFromService } from '../src/podspec.js';
 import { isWithin, joinHostPath, pyNormpath } from '../src/pypath.js';
 import { parseCreateRequest, type CreateSandboxRequest } from '../src/validation.js';
