@@ -1,4 +1,4 @@
-// HTTP surface, wire-compatible with the upstream FastAPI provisioner (contract §1): paths,
+// HTTP surface, wire-compatible with the upstream FastAPI provisioner (docs/provisioner-contract.md §1): paths,
 // status codes, `detail` strings, the bare 401 body, 404/405 shapes and 422 lists.
 
 import { randomUUID } from 'node:crypto';
