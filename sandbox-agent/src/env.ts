@@ -115,6 +115,26 @@ export interface Toleration {
   tolerationSeconds?: number;
 }
 
+/** A Kubernetes toleration (the chart's other components use the same schema, generator/model/k8s.ts). */
+export const TOLERATION_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    key: { type: 'string' },
+    operator: { type: 'string', enum: ['Exists', 'Equal'] },
+    value: { type: 'string' },
+    effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute', ''] },
+    tolerationSeconds: { type: 'integer' },
+  },
+};
+
+/** A Kubernetes Affinity, checked to its three parts. */
+export const AFFINITY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { nodeAffinity: { type: 'object' }, podAffinity: { type: 'object' }, podAntiAffinity: { type: 'object' } },
+};
+
 /** Upstream's fixed sandbox container resources (contract §2.2). */
 const UPSTREAM_RESOURCES: PodResources = {
   requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '500Mi' },
@@ -395,27 +415,11 @@ export const AGENT_ENV = {
     description: 'Node selector of sandbox Pods (label keys and values).',
     chart: { values: 'sandbox.pod.nodeSelector' },
   }),
-  SANDBOX_AGENT_POD_TOLERATIONS: json<Toleration[]>([], {
-    type: 'array',
-    items: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        key: { type: 'string' },
-        operator: { type: 'string', enum: ['Exists', 'Equal'] },
-        value: { type: 'string' },
-        effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute', ''] },
-        tolerationSeconds: { type: 'integer' },
-      },
-    },
-  }, {
+  SANDBOX_AGENT_POD_TOLERATIONS: json<Toleration[]>([], { type: 'array', items: TOLERATION_SCHEMA }, {
     description: 'Tolerations of sandbox Pods.',
     chart: { values: 'sandbox.pod.tolerations' },
   }),
-  SANDBOX_AGENT_POD_AFFINITY: json<Record<string, unknown>>({}, {
-    type: 'object', additionalProperties: false,
-    properties: { nodeAffinity: { type: 'object' }, podAffinity: { type: 'object' }, podAntiAffinity: { type: 'object' } },
-  }, {
+  SANDBOX_AGENT_POD_AFFINITY: json<Record<string, unknown>>({}, AFFINITY_SCHEMA, {
     description: 'Affinity of sandbox Pods (a Kubernetes Affinity).',
     chart: { values: 'sandbox.pod.affinity' },
   }),
