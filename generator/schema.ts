@@ -17,6 +17,12 @@ function leafSchema(leaf: Leaf): JsonSchema {
       if (leaf.minimum !== undefined) s.minimum = leaf.minimum;
       if (leaf.maximum !== undefined) s.maximum = leaf.maximum;
       break;
+    case 'number':
+      s.type = 'number';
+      if (leaf.minimum !== undefined) s.minimum = leaf.minimum;
+      if (leaf.exclusiveMinimum !== undefined) s.exclusiveMinimum = leaf.exclusiveMinimum;
+      if (leaf.maximum !== undefined) s.maximum = leaf.maximum;
+      break;
     case 'boolean':
       s.type = 'boolean';
       break;

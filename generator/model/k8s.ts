@@ -84,17 +84,8 @@ export const volumeMount: JsonSchema = {
   properties: { name: { type: 'string' }, mountPath: { type: 'string', pattern: '^/' } },
 };
 
-export const toleration: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    key: { type: 'string' },
-    operator: { type: 'string', enum: ['Exists', 'Equal'] },
-    value: { type: 'string' },
-    effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute', ''] },
-    tolerationSeconds: { type: 'integer' },
-  },
-};
+/** Tolerations and affinities are the shapes the sandbox agent validates too: one definition. */
+export { AFFINITY_SCHEMA as affinity, TOLERATION_SCHEMA as toleration } from '../../sandbox-agent/src/env.js';
 
 export const topologySpreadConstraint: JsonSchema = {
   type: 'object',
@@ -114,10 +105,5 @@ export const topologySpreadConstraint: JsonSchema = {
 
 export const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 
-export const affinity: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { nodeAffinity: { type: 'object' }, podAffinity: { type: 'object' }, podAntiAffinity: { type: 'object' } },
-};
 
 export const container: JsonSchema = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } };

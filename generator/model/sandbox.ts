@@ -1,11 +1,19 @@
 /** The sandbox path: the sandbox agent (Antler's provisioner), its RBAC, storage and sandbox Pod policy. */
-import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
-import * as k8s from './k8s.js';
+import { AGENT_ENV, DEFAULT_SANDBOX_IMAGE } from '../../sandbox-agent/src/env.js';
+import { agentSetting as agent } from './agent-env.js';
+import { arr, bool, enumOf, group, int, patterns, str } from './builders.js';
 import type { ValueNode } from './types.js';
 import { quotaHard } from './isolation.js';
 import { image, service, workload } from './workload.js';
 
-export const SANDBOX_AGENT_PORT = 8002;
+export const SANDBOX_AGENT_PORT = AGENT_ENV.SANDBOX_AGENT_PORT.default;
+
+/** `registry/repository:tag` of the agent's default sandbox image, as the chart's image block. */
+function imageParts(ref: string): { registry: string; repository: string; tag: string } {
+  const m = /^([^/]+)\/(.+):([^:/@]+)$/.exec(ref);
+  if (!m) throw new Error(`default sandbox image ${ref} is not registry/repository:tag`);
+  return { registry: m[1] as string, repository: m[2] as string, tag: m[3] as string };
+}
 
 export const sandbox: Record<string, ValueNode> = {
   sandbox: group('Kubernetes sandboxes for agent code execution. Off: DeerFlow uses its in-process LocalSandboxProvider.', {
@@ -28,50 +36,49 @@ export const sandbox: Record<string, ValueNode> = {
     existingSecret: str('', 'Existing Secret with the key (key name `existingSecretKey`; optional extra rotation keys under `extra-api-keys`).', { pattern: patterns.dnsSubdomain }),
     existingSecretKey: str('api-key', 'Key of the API key in `existingSecret`.', { minLength: 1 }),
     rotationApiKeys: arr([], 'Additional accepted keys during rotation (`SANDBOX_AGENT_API_KEYS`).', { type: 'string', minLength: 16 }),
-    image: image({ registry: 'enterprise-public-cn-beijing.cr.volces.com', repository: 'vefaas-public/all-in-one-sandbox', tag: '1.11.0' }, 'sandbox Pods'),
-    containerPort: int(8080, 'Sandbox container port (`SANDBOX_CONTAINER_PORT`).', { minimum: 1, maximum: 65535 }),
-    serviceType: enumOf(['Headless', 'ClusterIP', 'NodePort'], 'Headless', 'How sandboxes are reached: `Headless` (Pod DNS names through the chart\'s headless Service; no per-sandbox Services), `ClusterIP` or `NodePort`.'),
-    nodeHost: str('', '`NODE_HOST` for NodePort URLs (required with `serviceType: NodePort`).', { pattern: '^[A-Za-z0-9.:-]*$' }),
+    image: image(imageParts(DEFAULT_SANDBOX_IMAGE), 'sandbox Pods'),
+    containerPort: agent('SANDBOX_CONTAINER_PORT'),
+    serviceType: agent('SANDBOX_SERVICE_TYPE'),
+    nodeHost: agent('NODE_HOST'),
     gatewaySide: group('DeerFlow-side `sandbox:` keys.', {
       replicas: int(10, '`sandbox.replicas`: active+warm sandboxes per gateway process.', { minimum: 1, maximum: 1000 }),
       idleTimeoutSeconds: int(600, '`sandbox.idle_timeout` (0 disables the gateway\'s idle reaper; the agent TTLs still apply).', { minimum: 0, maximum: 604800 }),
     }),
     limits: group('Agent-side caps.', {
-      maxSandboxes: int(50, 'Global cap on live sandboxes (`SANDBOX_AGENT_MAX_SANDBOXES`, 0 = unlimited).', { minimum: 0, maximum: 100000 }),
-      maxSandboxesPerUser: int(5, 'Per-user cap (`SANDBOX_AGENT_MAX_SANDBOXES_PER_USER`, 0 = unlimited).', { minimum: 0, maximum: 10000 }),
-      bodyLimitBytes: int(1048576, 'Request body limit (`SANDBOX_AGENT_BODY_LIMIT_BYTES`).', { minimum: 1024, maximum: 67108864 }),
-      waitTimeoutMaxSeconds: int(60, 'Longest wait a client may ask for (`SANDBOX_AGENT_WAIT_TIMEOUT_MAX_SECONDS`).', { minimum: 1, maximum: 600 }),
-      kubeQps: int(20, 'Kubernetes client QPS (`SANDBOX_AGENT_KUBE_QPS`).', { minimum: 1, maximum: 1000 }),
-      kubeBurst: int(40, 'Kubernetes client burst (`SANDBOX_AGENT_KUBE_BURST`).', { minimum: 1, maximum: 2000 }),
+      maxSandboxes: agent('SANDBOX_AGENT_MAX_SANDBOXES'),
+      maxSandboxesPerUser: agent('SANDBOX_AGENT_MAX_SANDBOXES_PER_USER'),
+      bodyLimitBytes: agent('SANDBOX_AGENT_BODY_LIMIT_BYTES'),
+      waitTimeoutMaxSeconds: agent('SANDBOX_AGENT_WAIT_TIMEOUT_MAX_SECONDS'),
+      kubeQps: agent('SANDBOX_AGENT_KUBE_QPS'),
+      kubeBurst: agent('SANDBOX_AGENT_KUBE_BURST'),
     }),
     lifecycle: group('Server-side sandbox lifecycle (agent reaper).', {
-      idleTtlSeconds: int(1800, 'Delete sandboxes idle this long (`SANDBOX_AGENT_IDLE_TTL_SECONDS`).', { minimum: 0, maximum: 604800 }),
-      releasedTtlSeconds: int(3600, '`SANDBOX_AGENT_RELEASED_TTL_SECONDS`.', { minimum: 0, maximum: 604800 }),
-      maxLifetimeSeconds: int(0, 'Hard lifetime cap (`SANDBOX_AGENT_MAX_LIFETIME_SECONDS`, 0 = off).', { minimum: 0, maximum: 2592000 }),
-      startGraceSeconds: int(120, '`SANDBOX_AGENT_START_GRACE_SECONDS`.', { minimum: 0, maximum: 3600 }),
-      reaperIntervalSeconds: int(30, '`SANDBOX_AGENT_REAPER_INTERVAL_SECONDS`.', { minimum: 1, maximum: 3600 }),
-      reaperConcurrency: int(8, '`SANDBOX_AGENT_REAPER_CONCURRENCY`.', { minimum: 1, maximum: 256 }),
-      leaseDurationSeconds: int(15, 'Leader lease duration (`SANDBOX_AGENT_LEASE_DURATION_SECONDS`).', { minimum: 5, maximum: 300 }),
+      idleTtlSeconds: agent('SANDBOX_AGENT_IDLE_TTL_SECONDS'),
+      releasedTtlSeconds: agent('SANDBOX_AGENT_RELEASED_TTL_SECONDS'),
+      maxLifetimeSeconds: agent('SANDBOX_AGENT_MAX_LIFETIME_SECONDS'),
+      startGraceSeconds: agent('SANDBOX_AGENT_START_GRACE_SECONDS'),
+      reaperIntervalSeconds: agent('SANDBOX_AGENT_REAPER_INTERVAL_SECONDS'),
+      reaperConcurrency: agent('SANDBOX_AGENT_REAPER_CONCURRENCY'),
+      leaseDurationSeconds: agent('SANDBOX_AGENT_LEASE_DURATION_SECONDS'),
     }),
     pod: group('Policy for the sandbox Pods the agent creates.', {
-      runAsNonRoot: bool(false, '`SANDBOX_AGENT_POD_RUN_AS_NON_ROOT`. Off because the pinned AIO sandbox image runs as root; the agent still drops privilege escalation and applies seccomp. Turn on with `runAsUser` for images that support it; prefer a sandboxed `runtimeClassName` (gVisor, Kata).'),
-      runAsUser: int(0, '`SANDBOX_AGENT_POD_RUN_AS_USER` (0 leaves the image\'s user).', { minimum: 0, maximum: 2147483647 }),
-      runtimeClassName: str('', 'RuntimeClass (gVisor, Kata) for sandbox Pods.', { pattern: patterns.dnsSubdomain }),
-      priorityClassName: str('', 'PriorityClass for sandbox Pods.', { pattern: patterns.dnsSubdomain }),
-      automountServiceAccountToken: bool(false, 'Mount an API token into sandbox Pods (keep off: they run untrusted code).'),
-      enableServiceLinks: bool(false, 'Inject Service env vars into sandbox Pods.'),
-      resources: obj({ requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '500Mi' }, limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } },
-        'Resources of the sandbox container.', k8s.resources),
-      nodeSelector: obj({}, 'Node selector for sandbox Pods.', k8s.stringMap),
-      tolerations: arr([], 'Tolerations for sandbox Pods.', k8s.toleration),
-      affinity: obj({}, 'Affinity for sandbox Pods.', k8s.affinity),
-      labels: obj({}, 'Extra labels on sandbox Pods.', k8s.stringMap),
-      annotations: obj({}, 'Extra annotations on sandbox Pods.', k8s.stringMap),
+      runAsNonRoot: agent('SANDBOX_AGENT_POD_RUN_AS_NON_ROOT'),
+      runAsUser: agent('SANDBOX_AGENT_POD_RUN_AS_USER'),
+      runtimeClassName: agent('SANDBOX_AGENT_POD_RUNTIME_CLASS'),
+      priorityClassName: agent('SANDBOX_AGENT_POD_PRIORITY_CLASS'),
+      automountServiceAccountToken: agent('SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN'),
+      enableServiceLinks: agent('SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS'),
+      resources: agent('SANDBOX_AGENT_POD_RESOURCES'),
+      nodeSelector: agent('SANDBOX_AGENT_POD_NODE_SELECTOR'),
+      tolerations: agent('SANDBOX_AGENT_POD_TOLERATIONS'),
+      affinity: agent('SANDBOX_AGENT_POD_AFFINITY'),
+      labels: agent('SANDBOX_AGENT_POD_LABELS'),
+      annotations: agent('SANDBOX_AGENT_POD_ANNOTATIONS'),
     }),
     lark: group('Lark CLI integration images (empty disables).', {
-      initImage: str('', '`LARK_CLI_INIT_IMAGE` (full reference, pinned).', { pattern: '^([^:@]+(:[A-Za-z0-9_.-]+)?(@sha256:[a-f0-9]{64})?)?$', schema: { not: { pattern: ':latest(@|$)' } } }),
-      brokerImage: str('', '`LARK_CLI_BROKER_IMAGE` (full reference, pinned).', { pattern: '^([^:@]+(:[A-Za-z0-9_.-]+)?(@sha256:[a-f0-9]{64})?)?$', schema: { not: { pattern: ':latest(@|$)' } } }),
-      denySubcommands: str('', '`DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS`.'),
+      initImage: agent('LARK_CLI_INIT_IMAGE'),
+      brokerImage: agent('LARK_CLI_BROKER_IMAGE'),
+      denySubcommands: agent('DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS'),
     }),
     skills: group('Skills storage mounted read-only into sandboxes. Never a node hostPath unless `source: hostPath` and `persistence.allowHostPath`.', {
       source: enumOf(['home', 'existingClaim', 'nfs', 'hostPath'], 'home', '`home`: the skills projection inside the home volume; `existingClaim`; `nfs` (the chart creates a ReadOnlyMany PV and PVC); `hostPath` (kind; PV and PVC).'),
@@ -104,7 +111,7 @@ export const sandbox: Record<string, ValueNode> = {
         automountServiceAccountToken: true,
         automountWhy: ' The agent talks to the Kubernetes API, so this defaults to true.',
       }),
-      logLevel: enumOf(['trace', 'debug', 'info', 'warn', 'error'], 'info', '`LOG_LEVEL`.'),
+      logLevel: agent('LOG_LEVEL'),
       service: service('the sandbox agent', SANDBOX_AGENT_PORT),
     }),
   }, 'Sandbox'),

@@ -32,6 +32,13 @@ export interface IntegerLeaf extends LeafBase<'integer', number> {
   readonly maximum?: number;
 }
 
+/** A number that may have a fraction (rates, fractional seconds). */
+export interface NumberLeaf extends LeafBase<'number', number> {
+  readonly minimum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly maximum?: number;
+}
+
 export interface BooleanLeaf extends LeafBase<'boolean', boolean> {}
 
 export interface ArrayLeaf extends LeafBase<'array', readonly unknown[]> {
@@ -43,7 +50,7 @@ export interface ArrayLeaf extends LeafBase<'array', readonly unknown[]> {
 /** A map whose keys are not known in advance (labels, resources, free-form config). */
 export interface ObjectLeaf extends LeafBase<'object', Readonly<Record<string, unknown>>> {}
 
-export type Leaf = StringLeaf | IntegerLeaf | BooleanLeaf | ArrayLeaf | ObjectLeaf;
+export type Leaf = StringLeaf | IntegerLeaf | NumberLeaf | BooleanLeaf | ArrayLeaf | ObjectLeaf;
 
 export interface Group {
   readonly kind: 'group';

@@ -15,7 +15,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { type KubeClient, WARNING_POD_EVENTS, listAllPages } from './kube.js';
+import { type CacheSource, WARNING_POD_EVENTS, listAllPages } from './kube.js';
 import { SANDBOX_SELECTOR } from './naming.js';
 import { type EventLike, slimEvent, slimPod, slimService } from './slim.js';
 
@@ -27,11 +27,26 @@ interface WarningEvent {
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 
+/** What an informer reports about an object (ADDED and MODIFIED are handled alike). */
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/**
+ * The HTTP status a finished watch had: 200 when the stream ran and closed, the status the API
+ * server refused it with, 0 when no response arrived; undefined when we aborted it (shutdown).
+ */
+export function watchStatus(err: unknown): number | undefined {
+  if (err === null || err === undefined) return 200;
+  if (err instanceof Error && err.name === 'AbortError') return undefined;
+  const code = (err as { statusCode?: unknown }).statusCode;
+  return typeof code === 'number' ? code : 0;
+}
+
 /** A Watch that hands ListWatch reduced objects, so its store never holds full ones. */
 export class SlimWatch<T extends KubernetesObject> extends Watch {
   constructor(
     kc: KubeConfig,
     private readonly slim: (o: T) => T,
+    private readonly onEnd: (status: number) => void = () => undefined,
   ) {
     super(kc);
   }
@@ -52,7 +67,11 @@ export class SlimWatch<T extends KubernetesObject> extends Watch {
         const out = isObject && typeof obj === 'object' && obj !== null ? this.slim(obj as T) : obj;
         callback(phase, out, { type: phase, object: out });
       },
-      done,
+      (err: unknown) => {
+        const status = watchStatus(err);
+        if (status !== undefined) this.onEnd(status);
+        done(err);
+      },
     );
   }
 }
@@ -104,7 +123,7 @@ export class SandboxCache {
   private stopped = false;
 
   constructor(
-    private readonly kube: KubeClient,
+    private readonly kube: CacheSource,
     private readonly log: Logger,
     readonly watchServices: boolean,
   ) {
@@ -129,7 +148,7 @@ export class SandboxCache {
     informer.on('add', onUpsert);
     informer.on('update', onUpsert);
     informer.on('delete', onDelete);
-    informer.on('connect', () => this.kube.countWatch(name));
+    informer.on('connect', () => this.kube.watchStarted());
     informer.on('error', (err: unknown) => {
       entry.synced = false;
       entry.errors++;
@@ -156,20 +175,16 @@ export class SandboxCache {
   async start(timeoutMs: number): Promise<void> {
     const kc = this.kube.kc;
     const podList: ListFn<V1Pod> = () => listAllPages((c) => this.kube.listPods(SANDBOX_SELECTOR, c), slimPod);
-    const pods = new ListWatch<V1Pod>(this.path('pods'), new SlimWatch(kc, slimPod), podList, false, SANDBOX_SELECTOR);
-    this.add('pods', pods, (p) => this.pods.upsert(p), (p) => this.removePod(p));
+    const pods = new ListWatch<V1Pod>(this.path('pods'), new SlimWatch(kc, slimPod, (code) => this.kube.watchEnded('pods', code)), podList, false, SANDBOX_SELECTOR);
+    this.add('pods', pods, (p) => this.applyPod('MODIFIED', p), (p) => this.applyPod('DELETED', p));
     if (this.watchServices) {
       const svcList: ListFn<V1Service> = () => listAllPages((c) => this.kube.listServices(SANDBOX_SELECTOR, c), slimService);
-      const services = new ListWatch<V1Service>(this.path('services'), new SlimWatch(kc, slimService), svcList, false, SANDBOX_SELECTOR);
-      this.add('services', services, (s) => this.services.upsert(s), (s) => this.services.remove(s));
+      const services = new ListWatch<V1Service>(this.path('services'), new SlimWatch(kc, slimService, (code) => this.kube.watchEnded('services', code)), svcList, false, SANDBOX_SELECTOR);
+      this.add('services', services, (s) => this.applyService('MODIFIED', s), (s) => this.applyService('DELETED', s));
     }
     const evList: ListFn<EventLike> = () => listAllPages((c) => this.kube.listWarningPodEvents(c), slimEvent);
-    const events = new ListWatch<EventLike>(this.path('events'), new SlimWatch(kc, slimEvent), evList, false, undefined, WARNING_POD_EVENTS);
-    // An expired Event of a Pod that is gone frees its entry; for live Pods the newest one stays.
-    this.add('events', events, (e) => this.onEvent(e), (e) => {
-      const pod = e.involvedObject?.name;
-      if (pod && !this.pods.items.has(pod)) this.warnings.delete(pod);
-    });
+    const events = new ListWatch<EventLike>(this.path('events'), new SlimWatch(kc, slimEvent, (code) => this.kube.watchEnded('events', code)), evList, false, undefined, WARNING_POD_EVENTS);
+    this.add('events', events, (e) => this.applyWarning('MODIFIED', e), (e) => this.applyWarning('DELETED', e));
 
     const deadline = Date.now() + timeoutMs;
     for (const entry of this.informers) {
@@ -197,8 +212,26 @@ export class SandboxCache {
     return this.informers.length > 0 && this.informers.every((i) => i.synced);
   }
 
-  private onEvent(e: EventLike): void {
+  /** A watch event for a (slim) sandbox Pod: the informers' entry point, and the tests'. */
+  applyPod(type: WatchEventType, p: V1Pod): void {
+    if (type === 'DELETED') this.removePod(p);
+    else this.pods.upsert(p);
+  }
+
+  /** A watch event for a (slim) sandbox Service. */
+  applyService(type: WatchEventType, s: V1Service): void {
+    if (type === 'DELETED') this.services.remove(s);
+    else this.services.upsert(s);
+  }
+
+  /** A watch event for a (slim) Pod warning Event. */
+  applyWarning(type: WatchEventType, e: EventLike): void {
     const pod = e.involvedObject?.name;
+    if (type === 'DELETED') {
+      // An expired Event of a Pod that is gone frees its entry; for live Pods the newest one stays.
+      if (pod && !this.pods.items.has(pod)) this.warnings.delete(pod);
+      return;
+    }
     if (!pod || !pod.startsWith('sandbox-')) return;
     const ts = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
     const at = ts ? new Date(ts).getTime() : Date.now();
@@ -226,15 +259,11 @@ export class SandboxCache {
 
   /** Folds in a Pod from one of our own API responses (create/patch/delete). */
   observePod(p: V1Pod): void {
-    this.pods.upsert(slimPod(p));
+    this.applyPod('MODIFIED', slimPod(p));
   }
   observeService(s: V1Service): void {
-    this.services.upsert(slimService(s));
+    this.applyService('MODIFIED', slimService(s));
   }
-  forgetPod(name: string, uid: string | undefined): void {
-    this.removePod({ metadata: { name, uid } });
-  }
-
   /** Removes a Pod and, once no Pod of that name is cached, its last warning (else it would never be freed). */
   private removePod(p: V1Pod): void {
     this.pods.remove(p);

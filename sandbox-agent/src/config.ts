@@ -1,32 +1,16 @@
+// Configuration loading: environment in, validated Config out. The variables, their types,
+// defaults and bounds are the table in env.ts; this module turns strings into typed values,
+// validates them with ajv against the same schemas the chart uses, and assembles the Config the
+// rest of the agent reads. Nothing here touches the network or the file system.
+
+import { Ajv, type ErrorObject } from 'ajv';
+import { AGENT_ENV, type AgentEnvName, type AgentEnvValues, type EnvSpec, type PodResources, type Toleration, valueSchema } from './env.js';
+import { ConfigError } from './errors.js';
 import { pyNormpath } from './pypath.js';
 
-// Pure configuration loading: env in, validated Config out. Nothing here touches the network or
-// the file system, so every rule is unit-testable and a bad value fails before we serve /health.
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+export type { PodResources, Toleration } from './env.js';
 
 export type ServiceMode = 'NodePort' | 'ClusterIP' | 'Headless';
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
-
-export interface PodResources {
-  requests?: Record<string, string>;
-  limits?: Record<string, string>;
-}
 
 export interface PodSettings {
   runAsNonRoot: boolean;
@@ -39,7 +23,7 @@ export interface PodSettings {
   resources: PodResources;
   nodeSelector: Record<string, string>;
   tolerations: Toleration[];
-  affinity: Record<string, unknown> | undefined;
+  affinity: Record<string, unknown>;
   imagePullSecrets: string[];
   extraLabels: Record<string, string>;
   extraAnnotations: Record<string, string>;
@@ -63,6 +47,8 @@ export interface Config {
   larkCliBrokerImage: string;
   larkBrokerDenySubcommands: string;
   kubeconfigPath: string;
+  /** KUBECONFIG_PATH was set (it then wins over KUBECONFIG and in-cluster credentials). */
+  kubeconfigPathExplicit: boolean;
   k8sApiServer: string | undefined;
   apiKeys: string[];
   port: number;
@@ -83,6 +69,7 @@ export interface Config {
   maxSandboxes: number;
   maxSandboxesPerUser: number;
   bodyLimitBytes: number;
+  /** Client-side rate limit on Kubernetes calls; 0 = none. */
   kubeQps: number;
   kubeBurst: number;
   waitTimeoutMaxSeconds: number;
@@ -95,164 +82,170 @@ export interface Config {
   pod: PodSettings;
 }
 
-export const DEFAULT_SANDBOX_IMAGE =
-  'enterprise-public-cn-beijing.cr.volces.com/vefaas-public/all-in-one-sandbox:latest';
-
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function str(env: Env, name: string, fallback: string): string {
-  const v = env[name];
-  return v === undefined ? fallback : v;
+function shown(raw: string): string {
+  return raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
 }
 
-function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const trimmed = raw.trim();
-  if (!/^-?\d+$/.test(trimmed)) throw new ConfigError(name, `must be an integer, got '${raw}'`);
-  const n = Number(trimmed);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  return int(env, name, 0, min, max);
-}
-
-function num(env: Env, name: string, fallback: number, minExclusive: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw.trim());
-  if (!Number.isFinite(n) || n <= minExclusive) throw new ConfigError(name, `must be a number > ${minExclusive}, got '${raw}'`);
-  return n;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const v = raw.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  throw new ConfigError(name, `must be a boolean (true/false), got '${raw}'`);
-}
-
-function json(env: Env, name: string): unknown {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch (err) {
-    throw new ConfigError(name, `must be valid JSON (${(err as Error).message})`);
+/** One variable from its string form to its typed value (undefined: unset and optional). */
+function parseOne(name: string, spec: EnvSpec, raw: string | undefined): unknown {
+  if (spec.kind === 'string') {
+    if (raw === undefined) return spec.default;
+    return spec.default === undefined && raw.trim() === '' ? undefined : raw;
   }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function stringMap(env: Env, name: string, checkKey?: (k: string) => boolean, checkValue?: (v: string) => boolean): Record<string, string> {
-  const v = json(env, name);
-  if (v === undefined || v === null) return {};
-  if (!isPlainObject(v)) throw new ConfigError(name, 'must be a JSON object of strings');
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) {
-    if (typeof val !== 'string') throw new ConfigError(name, `value of '${k}' must be a string`);
-    if (checkKey && !checkKey(k)) throw new ConfigError(name, `invalid key '${k}'`);
-    if (checkValue && !checkValue(val)) throw new ConfigError(name, `invalid value '${val}' for key '${k}'`);
-    out[k] = val;
-  }
-  return out;
-}
-
-function isLabelKey(k: string): boolean {
-  const parts = k.split('/');
-  if (parts.length > 2) return false;
-  const name = parts[parts.length - 1] ?? '';
-  if (name.length === 0 || name.length > 63 || !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) return false;
-  if (parts.length === 2) {
-    const prefix = parts[0] ?? '';
-    return prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix);
-  }
-  return true;
-}
-
-const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i?|[munk])?$/;
-
-function resources(env: Env, name: string): PodResources {
-  const v = json(env, name);
-  if (v === undefined || v === null) {
-    // Upstream's fixed values (contract §2.2), kept as the default.
-    return {
-      requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '500Mi' },
-      limits: { cpu: '1000m', memory: '1Gi', 'ephemeral-storage': '500Mi' },
-    };
-  }
-  if (!isPlainObject(v)) throw new ConfigError(name, 'must be a JSON object with optional "requests" and "limits"');
-  const out: PodResources = {};
-  for (const [section, body] of Object.entries(v)) {
-    if (section !== 'requests' && section !== 'limits') throw new ConfigError(name, `unknown key '${section}' (expected requests, limits)`);
-    if (!isPlainObject(body)) throw new ConfigError(name, `'${section}' must be an object`);
-    const m: Record<string, string> = {};
-    for (const [res, q] of Object.entries(body)) {
-      const qs = typeof q === 'number' ? String(q) : q;
-      if (typeof qs !== 'string' || !QUANTITY.test(qs)) throw new ConfigError(name, `'${section}.${res}' is not a valid quantity: ${JSON.stringify(q)}`);
-      m[res] = qs;
+  if (raw === undefined || raw.trim() === '') return structuredClone(spec.default);
+  const t = raw.trim();
+  const bad = (what: string): ConfigError => new ConfigError(name, `must be ${what}, got '${shown(raw)}'`);
+  switch (spec.kind) {
+    case 'integer':
+      if (!INTEGER.test(t)) throw bad('an integer');
+      return Number(t);
+    case 'number':
+      if (!DECIMAL.test(t)) throw bad('a number');
+      return Number(t);
+    case 'boolean': {
+      const v = t.toLowerCase();
+      if (TRUE.has(v)) return true;
+      if (FALSE.has(v)) return false;
+      throw bad('true or false');
     }
-    out[section] = m;
-  }
-  return out;
-}
-
-function tolerations(env: Env, name: string): Toleration[] {
-  const v = json(env, name);
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new ConfigError(name, 'must be a JSON array of tolerations');
-  return v.map((t, i) => {
-    if (!isPlainObject(t)) throw new ConfigError(name, `entry ${i} must be an object`);
-    const out: Toleration = {};
-    for (const [k, val] of Object.entries(t)) {
-      if (k === 'tolerationSeconds') {
-        if (typeof val !== 'number' || !Number.isInteger(val)) throw new ConfigError(name, `entry ${i}: tolerationSeconds must be an integer`);
-        out.tolerationSeconds = val;
-      } else if (k === 'key' || k === 'operator' || k === 'value' || k === 'effect') {
-        if (typeof val !== 'string') throw new ConfigError(name, `entry ${i}: ${k} must be a string`);
-        out[k] = val;
-      } else {
-        throw new ConfigError(name, `entry ${i}: unknown field '${k}'`);
+    case 'json': {
+      let v: unknown;
+      try {
+        v = JSON.parse(t) as unknown;
+      } catch (err) {
+        throw new ConfigError(name, `must be JSON (${(err as Error).message}), got '${shown(raw)}'`);
       }
+      return v === null ? structuredClone(spec.default) : v;
     }
-    if (out.operator !== undefined && out.operator !== 'Exists' && out.operator !== 'Equal') {
-      throw new ConfigError(name, `entry ${i}: operator must be Exists or Equal`);
-    }
-    return out;
+    case 'list':
+      return t.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  }
+}
+
+const ENTRIES = Object.entries(AGENT_ENV) as [AgentEnvName, EnvSpec][];
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validate(values: Record<string, unknown>): ErrorObject | undefined {
+  validator ??= new Ajv({ strict: true, allowUnionTypes: true, allErrors: false }).compile({
+    type: 'object',
+    properties: Object.fromEntries(ENTRIES.map(([name, spec]) => [name, valueSchema(spec)])),
   });
+  return validator(values) ? undefined : (validator.errors?.[0] ?? undefined);
 }
 
-function pullSecrets(env: Env, name: string): string[] {
-  const v = json(env, name);
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string' && DNS1123_SUBDOMAIN.test(s))) {
-    throw new ConfigError(name, 'must be a JSON array of Secret names');
-  }
-  return v;
+function describe(err: ErrorObject, spec: EnvSpec): string {
+  const where = err.instancePath.split('/').slice(2).join('/');
+  const prefix = where === '' ? '' : `${where}: `;
+  const p = err.params as Record<string, unknown>;
+  if (err.keyword === 'pattern' && where === '' && spec.what !== undefined) return `must be ${spec.what}`;
+  if (err.keyword === 'enum') return `${prefix}must be one of ${(p.allowedValues as unknown[]).join(', ')}`;
+  if (err.keyword === 'additionalProperties') return `${prefix}unknown key '${String(p.additionalProperty)}'`;
+  if (typeof err.propertyName === 'string') return `${prefix}key '${err.propertyName}' ${err.message ?? 'is invalid'}`;
+  return `${prefix}${err.message ?? 'is invalid'}`;
 }
 
-/** Checks a Python str.format template only uses {user_id} / {thread_id} (upstream fails per request). */
-export function checkSubpathTemplate(template: string): string | undefined {
-  const stripped = template.replace(/\{\{|\}\}/g, '');
-  const fields = stripped.match(/\{[^{}]*\}/g) ?? [];
-  for (const f of fields) {
-    if (f !== '{user_id}' && f !== '{thread_id}') return `unsupported placeholder ${f} (only {user_id} and {thread_id})`;
+/** Parses and validates every variable of the table; the first bad one throws, naming it and its value. */
+export function readAgentEnv(env: Env): AgentEnvValues {
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of ENTRIES) {
+    const v = parseOne(name, spec, env[name]);
+    if (v !== undefined) values[name] = v;
   }
-  if (/[{}]/.test(stripped.replace(/\{[^{}]*\}/g, ''))) return 'unbalanced braces';
-  return undefined;
+  const err = validate(values);
+  if (err) {
+    const name = err.instancePath.split('/')[1] ?? '';
+    const spec = AGENT_ENV[name as AgentEnvName] as EnvSpec | undefined;
+    const raw = env[name];
+    const got = raw === undefined ? ' (the default)' : `, got '${shown(raw)}'`;
+    throw new ConfigError(name, `${spec ? describe(err, spec) : (err.message ?? 'invalid')}${got}`);
+  }
+  return values as AgentEnvValues;
+}
+
+function quantities(r: PodResources): PodResources {
+  const out: PodResources = {};
+  for (const section of ['requests', 'limits'] as const) {
+    const m = r[section];
+    if (m) out[section] = Object.fromEntries(Object.entries(m).map(([k, q]) => [k, String(q)]));
+  }
+  return out;
+}
+
+export function loadConfig(env: Env, hostnameAndPid = 'sandbox-agent'): Config {
+  const v = readAgentEnv(env);
+  const serviceMode: ServiceMode = v.SANDBOX_SERVICE_TYPE;
+  if (serviceMode === 'Headless' && v.SANDBOX_AGENT_HEADLESS_SERVICE === '') {
+    throw new ConfigError('SANDBOX_AGENT_HEADLESS_SERVICE', 'required when SANDBOX_SERVICE_TYPE=Headless');
+  }
+  const apiKeys = [...new Set([v.PROVISIONER_API_KEY, ...v.SANDBOX_AGENT_API_KEYS].filter((k) => k !== ''))];
+  return {
+    namespace: v.K8S_NAMESPACE,
+    sandboxImage: v.SANDBOX_IMAGE,
+    containerPort: v.SANDBOX_CONTAINER_PORT,
+    serviceMode,
+    nodeHost: v.NODE_HOST,
+    threadsHostPath: v.THREADS_HOST_PATH,
+    deerFlowHostBaseDir: v.DEER_FLOW_HOST_BASE_DIR,
+    extraMountHostBase: extraMountHostBase(v.DEER_FLOW_HOST_BASE_DIR, v.THREADS_HOST_PATH),
+    skillsPvcName: v.SKILLS_PVC_NAME,
+    skillsPvcSubpathTemplate: v.SKILLS_PVC_SUBPATH_TEMPLATE,
+    userdataPvcName: v.USERDATA_PVC_NAME,
+    larkCliInitImage: v.LARK_CLI_INIT_IMAGE,
+    larkCliBrokerImage: v.LARK_CLI_BROKER_IMAGE,
+    larkBrokerDenySubcommands: v.DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS,
+    kubeconfigPath: v.KUBECONFIG_PATH,
+    kubeconfigPathExplicit: (env['KUBECONFIG_PATH'] ?? '') !== '',
+    k8sApiServer: v.K8S_API_SERVER,
+    apiKeys,
+    port: v.SANDBOX_AGENT_PORT,
+    host: v.SANDBOX_AGENT_HOST,
+    headlessService: v.SANDBOX_AGENT_HEADLESS_SERVICE,
+    clusterDomain: v.SANDBOX_AGENT_CLUSTER_DOMAIN,
+    release: v.SANDBOX_AGENT_RELEASE,
+    ownerConfigMap: v.SANDBOX_AGENT_OWNER_CONFIGMAP,
+    idleTtlSeconds: v.SANDBOX_AGENT_IDLE_TTL_SECONDS,
+    releasedTtlSeconds: v.SANDBOX_AGENT_RELEASED_TTL_SECONDS,
+    maxLifetimeSeconds: v.SANDBOX_AGENT_MAX_LIFETIME_SECONDS,
+    startGraceSeconds: v.SANDBOX_AGENT_START_GRACE_SECONDS,
+    reaperIntervalSeconds: v.SANDBOX_AGENT_REAPER_INTERVAL_SECONDS,
+    reaperConcurrency: v.SANDBOX_AGENT_REAPER_CONCURRENCY,
+    leaseName: v.SANDBOX_AGENT_LEASE_NAME,
+    leaseDurationSeconds: v.SANDBOX_AGENT_LEASE_DURATION_SECONDS,
+    holderIdentity: v.POD_NAME ?? hostnameAndPid,
+    maxSandboxes: v.SANDBOX_AGENT_MAX_SANDBOXES,
+    maxSandboxesPerUser: v.SANDBOX_AGENT_MAX_SANDBOXES_PER_USER,
+    bodyLimitBytes: v.SANDBOX_AGENT_BODY_LIMIT_BYTES,
+    kubeQps: v.SANDBOX_AGENT_KUBE_QPS,
+    kubeBurst: v.SANDBOX_AGENT_KUBE_BURST,
+    waitTimeoutMaxSeconds: v.SANDBOX_AGENT_WAIT_TIMEOUT_MAX_SECONDS,
+    terminatingWaitSeconds: v.SANDBOX_AGENT_TERMINATING_WAIT_SECONDS,
+    touchMinIntervalSeconds: v.SANDBOX_AGENT_TOUCH_MIN_INTERVAL_SECONDS,
+    cacheSyncTimeoutSeconds: v.SANDBOX_AGENT_CACHE_SYNC_TIMEOUT_SECONDS,
+    logLevel: v.LOG_LEVEL,
+    pod: {
+      runAsNonRoot: v.SANDBOX_AGENT_POD_RUN_AS_NON_ROOT,
+      runAsUser: v.SANDBOX_AGENT_POD_RUN_AS_USER,
+      runtimeClassName: v.SANDBOX_AGENT_POD_RUNTIME_CLASS,
+      priorityClassName: v.SANDBOX_AGENT_POD_PRIORITY_CLASS,
+      serviceAccountName: v.SANDBOX_AGENT_POD_SERVICE_ACCOUNT,
+      automountServiceAccountToken: v.SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN,
+      enableServiceLinks: v.SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS,
+      resources: quantities(v.SANDBOX_AGENT_POD_RESOURCES),
+      nodeSelector: v.SANDBOX_AGENT_POD_NODE_SELECTOR,
+      tolerations: v.SANDBOX_AGENT_POD_TOLERATIONS,
+      affinity: v.SANDBOX_AGENT_POD_AFFINITY,
+      imagePullSecrets: v.SANDBOX_AGENT_POD_IMAGE_PULL_SECRETS,
+      extraLabels: v.SANDBOX_AGENT_POD_LABELS,
+      extraAnnotations: v.SANDBOX_AGENT_POD_ANNOTATIONS,
+    },
+  };
 }
 
 export function posixNormDirname(p: string): string {
@@ -262,161 +255,7 @@ export function posixNormDirname(p: string): string {
   return p.slice(0, idx);
 }
 
-export function loadConfig(env: Env, hostnameAndPid = 'sandbox-agent'): Config {
-  const namespace = str(env, 'K8S_NAMESPACE', 'deer-flow');
-  if (!DNS1123_LABEL.test(namespace) || namespace.length > 63) throw new ConfigError('K8S_NAMESPACE', `not a valid namespace name: '${namespace}'`);
-
-  const rawPort = str(env, 'SANDBOX_CONTAINER_PORT', '8080');
-  if (!/^\s*\d+\s*$/.test(rawPort)) throw new ConfigError('SANDBOX_CONTAINER_PORT', `must be an integer in [1, 65535], got '${rawPort}'`);
-  const containerPort = Number(rawPort.trim());
-  if (containerPort < 1 || containerPort > 65535) throw new ConfigError('SANDBOX_CONTAINER_PORT', `must be an integer in [1, 65535], got '${rawPort}'`);
-
-  const rawMode = str(env, 'SANDBOX_SERVICE_TYPE', 'NodePort');
-  if (rawMode !== 'NodePort' && rawMode !== 'ClusterIP' && rawMode !== 'Headless') {
-    throw new ConfigError('SANDBOX_SERVICE_TYPE', `must be exactly NodePort, ClusterIP or Headless, got '${rawMode}'`);
-  }
-  const serviceMode: ServiceMode = rawMode;
-
-  const sandboxImage = str(env, 'SANDBOX_IMAGE', DEFAULT_SANDBOX_IMAGE);
-  if (sandboxImage.trim() === '' || /\s/.test(sandboxImage)) throw new ConfigError('SANDBOX_IMAGE', `not a valid image reference: '${sandboxImage}'`);
-
-  const threadsHostPath = str(env, 'THREADS_HOST_PATH', '/.deer-flow/threads');
-  const deerFlowHostBaseDir = str(env, 'DEER_FLOW_HOST_BASE_DIR', '/.deer-flow');
-
-  const skillsPvcSubpathTemplate = str(env, 'SKILLS_PVC_SUBPATH_TEMPLATE', '');
-  const tmplErr = checkSubpathTemplate(skillsPvcSubpathTemplate);
-  if (tmplErr) throw new ConfigError('SKILLS_PVC_SUBPATH_TEMPLATE', tmplErr);
-
-  for (const v of ['SKILLS_PVC_NAME', 'USERDATA_PVC_NAME'] as const) {
-    const val = env[v];
-    if (val && !DNS1123_SUBDOMAIN.test(val)) throw new ConfigError(v, `not a valid PVC name: '${val}'`);
-  }
-
-  const apiKeys: string[] = [];
-  const primary = env['PROVISIONER_API_KEY'] ?? '';
-  if (primary !== '') apiKeys.push(primary);
-  for (const k of (env['SANDBOX_AGENT_API_KEYS'] ?? '').split(',')) {
-    const t = k.trim();
-    if (t !== '' && !apiKeys.includes(t)) apiKeys.push(t);
-  }
-
-  const headlessService = str(env, 'SANDBOX_AGENT_HEADLESS_SERVICE', '');
-  if (serviceMode === 'Headless') {
-    if (headlessService === '') throw new ConfigError('SANDBOX_AGENT_HEADLESS_SERVICE', 'required when SANDBOX_SERVICE_TYPE=Headless');
-    if (!DNS1123_LABEL.test(headlessService) || headlessService.length > 63) {
-      throw new ConfigError('SANDBOX_AGENT_HEADLESS_SERVICE', `not a valid Service name: '${headlessService}'`);
-    }
-  }
-  const clusterDomain = str(env, 'SANDBOX_AGENT_CLUSTER_DOMAIN', 'cluster.local');
-  if (!DNS1123_SUBDOMAIN.test(clusterDomain)) throw new ConfigError('SANDBOX_AGENT_CLUSTER_DOMAIN', `not a valid DNS domain: '${clusterDomain}'`);
-
-  const release = str(env, 'SANDBOX_AGENT_RELEASE', '');
-  if (release.length > 63 || !LABEL_VALUE.test(release)) throw new ConfigError('SANDBOX_AGENT_RELEASE', `not a valid label value: '${release}'`);
-  const ownerConfigMap = str(env, 'SANDBOX_AGENT_OWNER_CONFIGMAP', '');
-  if (ownerConfigMap !== '' && !DNS1123_SUBDOMAIN.test(ownerConfigMap)) {
-    throw new ConfigError('SANDBOX_AGENT_OWNER_CONFIGMAP', `not a valid ConfigMap name: '${ownerConfigMap}'`);
-  }
-
-  const leaseName = str(env, 'SANDBOX_AGENT_LEASE_NAME', 'sandbox-agent-reaper');
-  if (!DNS1123_SUBDOMAIN.test(leaseName)) throw new ConfigError('SANDBOX_AGENT_LEASE_NAME', `not a valid Lease name: '${leaseName}'`);
-
-  const logLevel = str(env, 'LOG_LEVEL', 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
-
-  const host = str(env, 'SANDBOX_AGENT_HOST', '0.0.0.0');
-  if (host.trim() === '') throw new ConfigError('SANDBOX_AGENT_HOST', 'must not be empty');
-
-  const k8sApiServer = env['K8S_API_SERVER'];
-  if (k8sApiServer !== undefined && k8sApiServer !== '' && !/^https?:\/\/[^\s]+$/.test(k8sApiServer)) {
-    throw new ConfigError('K8S_API_SERVER', `must be an http(s) URL, got '${k8sApiServer}'`);
-  }
-
-  const kubeQps = num(env, 'SANDBOX_AGENT_KUBE_QPS', 50, 0);
-  const kubeBurst = int(env, 'SANDBOX_AGENT_KUBE_BURST', 100, 1, 100_000);
-
-  const affinityRaw = json(env, 'SANDBOX_AGENT_POD_AFFINITY');
-  if (affinityRaw !== undefined && affinityRaw !== null && !isPlainObject(affinityRaw)) {
-    throw new ConfigError('SANDBOX_AGENT_POD_AFFINITY', 'must be a JSON object (a Kubernetes Affinity)');
-  }
-  const runtimeClassName = env['SANDBOX_AGENT_POD_RUNTIME_CLASS'] || undefined;
-  if (runtimeClassName !== undefined && !DNS1123_SUBDOMAIN.test(runtimeClassName)) {
-    throw new ConfigError('SANDBOX_AGENT_POD_RUNTIME_CLASS', `not a valid RuntimeClass name: '${runtimeClassName}'`);
-  }
-  const priorityClassName = env['SANDBOX_AGENT_POD_PRIORITY_CLASS'] || undefined;
-  if (priorityClassName !== undefined && !DNS1123_SUBDOMAIN.test(priorityClassName)) {
-    throw new ConfigError('SANDBOX_AGENT_POD_PRIORITY_CLASS', `not a valid PriorityClass name: '${priorityClassName}'`);
-  }
-  const serviceAccountName = env['SANDBOX_AGENT_POD_SERVICE_ACCOUNT'] || undefined;
-  if (serviceAccountName !== undefined && !DNS1123_SUBDOMAIN.test(serviceAccountName)) {
-    throw new ConfigError('SANDBOX_AGENT_POD_SERVICE_ACCOUNT', `not a valid ServiceAccount name: '${serviceAccountName}'`);
-  }
-
-  const leaseDurationSeconds = int(env, 'SANDBOX_AGENT_LEASE_DURATION_SECONDS', 15, 2, 3600);
-
-  return {
-    namespace,
-    sandboxImage,
-    containerPort,
-    serviceMode,
-    nodeHost: str(env, 'NODE_HOST', 'host.docker.internal'),
-    threadsHostPath,
-    deerFlowHostBaseDir,
-    extraMountHostBase: extraMountHostBase(deerFlowHostBaseDir, threadsHostPath),
-    skillsPvcName: str(env, 'SKILLS_PVC_NAME', ''),
-    skillsPvcSubpathTemplate,
-    userdataPvcName: str(env, 'USERDATA_PVC_NAME', ''),
-    larkCliInitImage: str(env, 'LARK_CLI_INIT_IMAGE', ''),
-    larkCliBrokerImage: str(env, 'LARK_CLI_BROKER_IMAGE', ''),
-    larkBrokerDenySubcommands: str(env, 'DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS', ''),
-    kubeconfigPath: str(env, 'KUBECONFIG_PATH', '/root/.kube/config'),
-    k8sApiServer: k8sApiServer === '' ? undefined : k8sApiServer,
-    apiKeys,
-    port: int(env, 'SANDBOX_AGENT_PORT', 8002, 0, 65535),
-    host,
-    headlessService,
-    clusterDomain,
-    release,
-    ownerConfigMap,
-    idleTtlSeconds: int(env, 'SANDBOX_AGENT_IDLE_TTL_SECONDS', 86_400, 0),
-    releasedTtlSeconds: int(env, 'SANDBOX_AGENT_RELEASED_TTL_SECONDS', 3600, 0),
-    maxLifetimeSeconds: int(env, 'SANDBOX_AGENT_MAX_LIFETIME_SECONDS', 0, 0),
-    startGraceSeconds: int(env, 'SANDBOX_AGENT_START_GRACE_SECONDS', 120, 0),
-    reaperIntervalSeconds: num(env, 'SANDBOX_AGENT_REAPER_INTERVAL_SECONDS', 30, 0),
-    reaperConcurrency: int(env, 'SANDBOX_AGENT_REAPER_CONCURRENCY', 8, 1, 1000),
-    leaseName,
-    leaseDurationSeconds,
-    holderIdentity: env['POD_NAME'] || hostnameAndPid,
-    maxSandboxes: int(env, 'SANDBOX_AGENT_MAX_SANDBOXES', 0, 0),
-    maxSandboxesPerUser: int(env, 'SANDBOX_AGENT_MAX_SANDBOXES_PER_USER', 0, 0),
-    bodyLimitBytes: int(env, 'SANDBOX_AGENT_BODY_LIMIT_BYTES', 65_536, 1024, 64 * 1024 * 1024),
-    kubeQps,
-    kubeBurst,
-    waitTimeoutMaxSeconds: int(env, 'SANDBOX_AGENT_WAIT_TIMEOUT_MAX_SECONDS', 120, 1, 3600),
-    terminatingWaitSeconds: int(env, 'SANDBOX_AGENT_TERMINATING_WAIT_SECONDS', 20, 0, 600),
-    touchMinIntervalSeconds: int(env, 'SANDBOX_AGENT_TOUCH_MIN_INTERVAL_SECONDS', 10, 0, 3600),
-    cacheSyncTimeoutSeconds: int(env, 'SANDBOX_AGENT_CACHE_SYNC_TIMEOUT_SECONDS', 30, 1, 600),
-    logLevel,
-    pod: {
-      runAsNonRoot: bool(env, 'SANDBOX_AGENT_POD_RUN_AS_NON_ROOT', true),
-      runAsUser: optionalInt(env, 'SANDBOX_AGENT_POD_RUN_AS_USER', 0, 2_147_483_647),
-      runtimeClassName,
-      priorityClassName,
-      serviceAccountName,
-      automountServiceAccountToken: bool(env, 'SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN', false),
-      enableServiceLinks: bool(env, 'SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS', false),
-      resources: resources(env, 'SANDBOX_AGENT_POD_RESOURCES'),
-      nodeSelector: stringMap(env, 'SANDBOX_AGENT_POD_NODE_SELECTOR', isLabelKey, (v) => v.length <= 63 && LABEL_VALUE.test(v)),
-      tolerations: tolerations(env, 'SANDBOX_AGENT_POD_TOLERATIONS'),
-      affinity: isPlainObject(affinityRaw) ? affinityRaw : undefined,
-      imagePullSecrets: pullSecrets(env, 'SANDBOX_AGENT_POD_IMAGE_PULL_SECRETS'),
-      extraLabels: stringMap(env, 'SANDBOX_AGENT_POD_LABELS', isLabelKey, (v) => v.length <= 63 && LABEL_VALUE.test(v)),
-      extraAnnotations: stringMap(env, 'SANDBOX_AGENT_POD_ANNOTATIONS', isLabelKey),
-    },
-  };
-}
-
-
-/** Upstream `_host_base_dir_for_extra_mounts` (contract §1.3). */
+/** Upstream `_host_base_dir_for_extra_mounts` (provisioner contract §1.3). */
 export function extraMountHostBase(deerFlowHostBaseDir: string, threadsHostPath: string): string {
   if (deerFlowHostBaseDir !== '') return pyNormpath(deerFlowHostBaseDir);
   if (threadsHostPath !== '') {

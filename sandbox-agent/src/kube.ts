@@ -1,12 +1,14 @@
-// The only door to the Kubernetes API: every call is rate-limited by our token bucket, timed,
-// counted by verb/resource/code (metrics + an in-process tally the bench reads), and errors are
-// normalised into KubeError carrying the HTTP reason phrase upstream puts into `detail`.
+// The only door to the Kubernetes API: every call goes through the optional client-side token
+// bucket, is timed, counted by verb/resource and the HTTP status the API server answered
+// (metrics + an in-process tally the bench reads), and errors are normalised into KubeError
+// carrying the HTTP reason phrase upstream puts into `detail`.
 
 import { STATUS_CODES } from 'node:http';
 import {
   ApiException,
   CoordinationV1Api,
   CoreV1Api,
+  type HttpInfo,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
@@ -19,22 +21,10 @@ import {
   VersionApi,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { KubeError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { TokenBucket } from './tokenbucket.js';
 import { PooledAuthentication, makePooledApiClient } from './transport.js';
-
-export class KubeError extends Error {
-  override readonly name = 'KubeError';
-  constructor(
-    /** HTTP status from the API server, 0 when no response arrived. */
-    readonly status: number,
-    /** HTTP reason phrase ("Forbidden", "Unprocessable Entity"), what upstream reports. */
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export function toKubeError(err: unknown): KubeError {
   if (err instanceof KubeError) return err;
@@ -52,9 +42,6 @@ export function toKubeError(err: unknown): KubeError {
   const msg = err instanceof Error ? err.message : String(err);
   return new KubeError(0, 'Connection Error', msg);
 }
-
-export const isNotFound = (e: unknown): boolean => e instanceof KubeError && e.status === 404;
-export const isConflict = (e: unknown): boolean => e instanceof KubeError && e.status === 409;
 
 export const WARNING_POD_EVENTS = 'involvedObject.kind=Pod,type=Warning';
 
@@ -95,11 +82,18 @@ export async function listAllPages<T, U>(fetchPage: (cont: string | undefined) =
   return { items, metadata: resourceVersion === undefined ? {} : { resourceVersion } };
 }
 
+/** What sandbox operations and the reaper need from the API (tests implement it with an in-memory fake). */
+export type SandboxApi = Pick<KubeClient, 'createPod' | 'readPod' | 'deletePod' | 'patchPodAnnotations' | 'createService' | 'readService' | 'deleteService' | 'tally'>;
+
+/** What the watch cache needs to list and watch. */
+export type CacheSource = Pick<KubeClient, 'kc' | 'namespace' | 'watchStarted' | 'watchEnded' | 'listPods' | 'listServices' | 'listWarningPodEvents'>;
+
 export class KubeClient {
   readonly core: CoreV1Api;
   private readonly coordination: CoordinationV1Api;
   private readonly version: VersionApi;
-  private readonly bucket: TokenBucket;
+  /** Undefined when the client-side limit is off (QPS 0, the default). */
+  private readonly bucket: TokenBucket | undefined;
   private readonly auth: PooledAuthentication;
   readonly tally: CallTally = { total: 0, writes: 0, byVerb: {} };
 
@@ -115,21 +109,20 @@ export class KubeClient {
     this.core = makePooledApiClient(kc, this.auth, CoreV1Api);
     this.coordination = makePooledApiClient(kc, this.auth, CoordinationV1Api);
     this.version = makePooledApiClient(kc, this.auth, VersionApi);
-    this.bucket = new TokenBucket(qps, burst);
+    this.bucket = qps > 0 ? new TokenBucket(qps, burst) : undefined;
   }
 
-  /** Runs one API call through the limiter and the accounting. */
-  async call<T>(verb: Verb, resource: string, fn: () => Promise<T>): Promise<T> {
-    const waited = await this.bucket.take();
-    this.metrics.kubeRateLimitWaitSeconds.observe(waited / 1000);
+  /** Runs one API call through the limiter and the accounting; counts the status the server sent. */
+  async call<T>(verb: Verb, resource: string, fn: () => Promise<HttpInfo<T>>): Promise<T> {
+    if (this.bucket) this.metrics.kubeRateLimitWaitSeconds.observe((await this.bucket.take()) / 1000);
     this.tally.total++;
     this.tally.byVerb[verb] = (this.tally.byVerb[verb] ?? 0) + 1;
     if (verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete') this.tally.writes++;
     const end = this.metrics.kubeRequestSeconds.startTimer({ verb, resource });
     try {
-      const out = await fn();
-      this.metrics.kubeRequests.inc({ verb, resource, code: verb === 'create' ? '201' : '200' });
-      return out;
+      const res = await fn();
+      this.metrics.kubeRequests.inc({ verb, resource, code: String(res.httpStatusCode) });
+      return res.data;
     } catch (err) {
       const ke = toKubeError(err);
       this.metrics.kubeRequests.inc({ verb, resource, code: String(ke.status) });
@@ -144,76 +137,76 @@ export class KubeClient {
     this.auth.destroy();
   }
 
-  /** Counts a watch (re)connection; the stream itself is not rate-limited. */
-  countWatch(resource: string): void {
+  /** Tallies a watch (re)connection as it starts; the stream itself is not rate-limited. */
+  watchStarted(): void {
     this.tally.total++;
     this.tally.byVerb['watch'] = (this.tally.byVerb['watch'] ?? 0) + 1;
-    this.metrics.kubeRequests.inc({ verb: 'watch', resource, code: '200' });
   }
 
-  private get ns(): string {
-    return this.namespace;
+  /** Counts a finished watch with the status it got (200 for a stream that ran, 0 without a response). */
+  watchEnded(resource: string, code: number): void {
+    this.metrics.kubeRequests.inc({ verb: 'watch', resource, code: String(code) });
   }
 
   createPod(body: V1Pod): Promise<V1Pod> {
-    return this.call('create', 'pods', () => this.core.createNamespacedPod({ namespace: this.ns, body }));
+    return this.call('create', 'pods', () => this.core.createNamespacedPodWithHttpInfo({ namespace: this.namespace, body }));
   }
   readPod(name: string): Promise<V1Pod> {
-    return this.call('get', 'pods', () => this.core.readNamespacedPod({ namespace: this.ns, name }));
+    return this.call('get', 'pods', () => this.core.readNamespacedPodWithHttpInfo({ namespace: this.namespace, name }));
   }
   /** Deletes with a uid precondition when given, so we never remove a newer object of the same name. */
-  deletePod(name: string, uid?: string): Promise<unknown> {
+  deletePod(name: string, uid?: string): Promise<V1Pod> {
     return this.call('delete', 'pods', () =>
-      this.core.deleteNamespacedPod({ namespace: this.ns, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
+      this.core.deleteNamespacedPodWithHttpInfo({ namespace: this.namespace, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
     );
   }
   patchPodAnnotations(name: string, annotations: Record<string, string | null>): Promise<V1Pod> {
     return this.call('patch', 'pods', () =>
-      this.core.patchNamespacedPod({ namespace: this.ns, name, body: { metadata: { annotations } } }, mergePatch),
+      this.core.patchNamespacedPodWithHttpInfo({ namespace: this.namespace, name, body: { metadata: { annotations } } }, mergePatch),
     );
   }
   listPods(labelSelector: string, _continue?: string): Promise<KubernetesListObject<V1Pod>> {
-    return this.call('list', 'pods', () => this.core.listNamespacedPod({ namespace: this.ns, labelSelector, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
+    return this.call('list', 'pods', () => this.core.listNamespacedPodWithHttpInfo({ namespace: this.namespace, labelSelector, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
   }
   createService(body: V1Service): Promise<V1Service> {
-    return this.call('create', 'services', () => this.core.createNamespacedService({ namespace: this.ns, body }));
+    return this.call('create', 'services', () => this.core.createNamespacedServiceWithHttpInfo({ namespace: this.namespace, body }));
   }
   readService(name: string): Promise<V1Service> {
-    return this.call('get', 'services', () => this.core.readNamespacedService({ namespace: this.ns, name }));
+    return this.call('get', 'services', () => this.core.readNamespacedServiceWithHttpInfo({ namespace: this.namespace, name }));
   }
-  deleteService(name: string, uid?: string): Promise<unknown> {
+  deleteService(name: string, uid?: string): Promise<V1Service> {
     return this.call('delete', 'services', () =>
-      this.core.deleteNamespacedService({ namespace: this.ns, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
+      this.core.deleteNamespacedServiceWithHttpInfo({ namespace: this.namespace, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
     );
   }
   listServices(labelSelector: string, _continue?: string): Promise<KubernetesListObject<V1Service>> {
-    return this.call('list', 'services', () => this.core.listNamespacedService({ namespace: this.ns, labelSelector, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
+    return this.call('list', 'services', () => this.core.listNamespacedServiceWithHttpInfo({ namespace: this.namespace, labelSelector, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
   }
   listWarningPodEvents(_continue?: string): Promise<KubernetesListObject<KubernetesObject>> {
     return this.call('list', 'events', () =>
-      this.core.listNamespacedEvent({ namespace: this.ns, fieldSelector: WARNING_POD_EVENTS, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }),
+      this.core.listNamespacedEventWithHttpInfo({ namespace: this.namespace, fieldSelector: WARNING_POD_EVENTS, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }),
     );
   }
   readConfigMap(name: string): Promise<V1ConfigMap> {
-    return this.call('get', 'configmaps', () => this.core.readNamespacedConfigMap({ namespace: this.ns, name }));
+    return this.call('get', 'configmaps', () => this.core.readNamespacedConfigMapWithHttpInfo({ namespace: this.namespace, name }));
   }
   readNamespace(): Promise<V1Namespace> {
-    return this.call('get', 'namespaces', () => this.core.readNamespace({ name: this.ns }));
+    return this.call('get', 'namespaces', () => this.core.readNamespaceWithHttpInfo({ name: this.namespace }));
   }
   createNamespace(labels: Record<string, string>): Promise<V1Namespace> {
-    return this.call('create', 'namespaces', () => this.core.createNamespace({ body: { metadata: { name: this.ns, labels } } }));
+    return this.call('create', 'namespaces', () => this.core.createNamespaceWithHttpInfo({ body: { metadata: { name: this.namespace, labels } } }));
   }
   readLease(name: string): Promise<V1Lease> {
-    return this.call('get', 'leases', () => this.coordination.readNamespacedLease({ namespace: this.ns, name }));
+    return this.call('get', 'leases', () => this.coordination.readNamespacedLeaseWithHttpInfo({ namespace: this.namespace, name }));
   }
   createLease(body: V1Lease): Promise<V1Lease> {
-    return this.call('create', 'leases', () => this.coordination.createNamespacedLease({ namespace: this.ns, body }));
+    return this.call('create', 'leases', () => this.coordination.createNamespacedLeaseWithHttpInfo({ namespace: this.namespace, body }));
   }
   replaceLease(name: string, body: V1Lease): Promise<V1Lease> {
-    return this.call('update', 'leases', () => this.coordination.replaceNamespacedLease({ namespace: this.ns, name, body }));
+    return this.call('update', 'leases', () => this.coordination.replaceNamespacedLeaseWithHttpInfo({ namespace: this.namespace, name, body }));
   }
   /** Cheap reachability probe for /readyz. */
   serverVersion(): Promise<unknown> {
-    return this.call('get', 'version', () => this.version.getCode());
+    return this.call('get', 'version', () => this.version.getCodeWithHttpInfo());
   }
 }

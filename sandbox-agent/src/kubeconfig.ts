@@ -3,7 +3,8 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { type Config, ConfigError } from './config.js';
+import type { Config } from './config.js';
+import { ConfigError } from './errors.js';
 
 export interface KubeConfigSource {
   kc: KubeConfig;
@@ -13,7 +14,7 @@ export interface KubeConfigSource {
 
 export function loadKubeConfig(cfg: Config, env: Readonly<Record<string, string | undefined>>): KubeConfigSource {
   const kc = new KubeConfig();
-  const explicit = env['KUBECONFIG_PATH'] !== undefined && env['KUBECONFIG_PATH'] !== '';
+  const explicit = cfg.kubeconfigPathExplicit;
   let source: string;
   if (explicit || (!env['KUBECONFIG'] && existsSync(cfg.kubeconfigPath))) {
     const p = cfg.kubeconfigPath;

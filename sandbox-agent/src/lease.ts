@@ -4,7 +4,8 @@
 
 import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { type KubeClient, isConflict, isNotFound } from './kube.js';
+import { isConflict, isNotFound } from './errors.js';
+import type { KubeClient } from './kube.js';
 import type { Metrics } from './metrics.js';
 
 export interface LeaderCallbacks {
@@ -29,10 +30,6 @@ export class LeaderElector {
     private readonly callbacks: LeaderCallbacks,
   ) {
     this.retryMs = Math.max(500, Math.floor((durationSeconds * 1000) / 5));
-  }
-
-  get isLeader(): boolean {
-    return this.leader;
   }
 
   start(): void {

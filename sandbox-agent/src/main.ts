@@ -6,11 +6,13 @@ import type { V1OwnerReference } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { ApiKeyChecker } from './auth.js';
 import { SandboxCache } from './cache.js';
-import { ConfigError, loadConfig } from './config.js';
-import { KubeClient, isNotFound } from './kube.js';
+import { loadConfig } from './config.js';
+import { ConfigError, isNotFound } from './errors.js';
+import { KubeClient } from './kube.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { LeaderElector } from './lease.js';
 import { createMetrics } from './metrics.js';
+import { ownerReferenceTo } from './podspec.js';
 import { Reaper } from './reaper.js';
 import { buildApp } from './routes.js';
 import { SandboxService } from './sandboxes.js';
@@ -50,8 +52,7 @@ async function main(): Promise<void> {
 
   let ownerReference: V1OwnerReference | undefined;
   if (cfg.ownerConfigMap !== '') {
-    const cm = await kube.readConfigMap(cfg.ownerConfigMap);
-    ownerReference = { apiVersion: 'v1', kind: 'ConfigMap', name: cfg.ownerConfigMap, uid: cm.metadata?.uid ?? '', controller: false, blockOwnerDeletion: false };
+    ownerReference = ownerReferenceTo(await kube.readConfigMap(cfg.ownerConfigMap), cfg.ownerConfigMap);
   } else {
     log.warn('SANDBOX_AGENT_OWNER_CONFIGMAP is empty: sandboxes get no ownerReference and survive helm uninstall');
   }
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   const cache = new SandboxCache(kube, log, cfg.serviceMode !== 'Headless');
   await cache.start(cfg.cacheSyncTimeoutSeconds * 1000);
   const sandboxes = new SandboxService(cfg, kube, cache, metrics, log, ownerReference);
-  const reaper = new Reaper(cfg, kube, cache, metrics, log);
+  const reaper = new Reaper(cfg, kube, cache, sandboxes, metrics, log);
   const elector = new LeaderElector(kube, cfg.leaseName, cfg.holderIdentity, cfg.leaseDurationSeconds, log, metrics, {
     onStartedLeading: () => reaper.start(),
     onStoppedLeading: () => void reaper.stop(),

@@ -2,6 +2,7 @@
 // the 400 validation chain with its exact messages, and the PVC subPath mapping.
 
 import type { Config } from './config.js';
+import { BadRequestError } from './errors.js';
 import { isWithin, pyIsAbs, pyNormpath, pyRelpath } from './pypath.js';
 import type { CreateSandboxRequest, ExtraMount } from './validation.js';
 
@@ -20,11 +21,6 @@ export const ALLOWED_EXTRA_MOUNT_PATHS: ReadonlySet<string> = new Set([
   LARK_DATA_PATH,
   LARK_RUNTIME_PATH,
 ]);
-
-/** A client error raised before any Kubernetes write; maps to HTTP 400 {"detail": message}. */
-export class BadRequestError extends Error {
-  override readonly name = 'BadRequestError';
-}
 
 export interface LarkMode {
   runtime: boolean;

@@ -2,8 +2,9 @@
 // upstream provisioner exactly (contract §2.2–2.4); hardening, placement and bookkeeping
 // metadata are Antler's additions.
 
-import type { V1Container, V1OwnerReference, V1Pod, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1OwnerReference, V1Pod, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { Config } from './config.js';
+import { ConfigError } from './errors.js';
 import { LARK_CONFIG_PATH, LARK_DATA_PATH, LARK_LOCKS_PATH, LARK_RUNTIME_PATH, type ResolvedMounts, pvcSubPath } from './mounts.js';
 import {
   ANN_CREATED_AT,
@@ -31,6 +32,16 @@ const CREDENTIAL_VOLUMES: Record<string, string> = {
   [LARK_LOCKS_PATH]: 'lark-cli-locks',
   [LARK_DATA_PATH]: 'lark-cli-data',
 };
+
+/**
+ * The ownerReference every sandbox carries to the chart's owner ConfigMap. Without a uid the
+ * garbage collector could never follow it, so sandboxes would survive `helm uninstall`: refuse.
+ */
+export function ownerReferenceTo(cm: V1ConfigMap, name: string): V1OwnerReference {
+  const uid = cm.metadata?.uid;
+  if (uid === undefined || uid === '') throw new ConfigError('SANDBOX_AGENT_OWNER_CONFIGMAP', `ConfigMap '${name}' was read without a uid; an ownerReference needs one`);
+  return { apiVersion: 'v1', kind: 'ConfigMap', name, uid, controller: false, blockOwnerDeletion: false };
+}
 
 export interface BuildContext {
   cfg: Config;
@@ -221,7 +232,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
       ...(p.priorityClassName ? { priorityClassName: p.priorityClassName } : {}),
       ...(Object.keys(p.nodeSelector).length > 0 ? { nodeSelector: p.nodeSelector } : {}),
       ...(p.tolerations.length > 0 ? { tolerations: p.tolerations } : {}),
-      ...(p.affinity ? { affinity: p.affinity } : {}),
+      ...(Object.keys(p.affinity).length > 0 ? { affinity: p.affinity } : {}),
       ...(p.imagePullSecrets.length > 0 ? { imagePullSecrets: p.imagePullSecrets.map((n) => ({ name: n })) } : {}),
       ...(cfg.serviceMode === 'Headless' ? { hostname: name, subdomain: cfg.headlessService } : {}),
     },

@@ -5,12 +5,13 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type SandboxCache } from './cache.js';
 import type { Config } from './config.js';
-import { type KubeClient, isConflict, isNotFound } from './kube.js';
+import { isConflict, isNotFound } from './errors.js';
+import type { SandboxApi } from './kube.js';
 import { type ReapReason, reapDecision, sandboxTimes } from './lifecycle.js';
 import type { Metrics } from './metrics.js';
 import { ANN_REQUEST, LABEL_SANDBOX_ID, podName, serviceName } from './naming.js';
 import { buildService } from './podspec.js';
-import { ownedBy } from './sandboxes.js';
+import { type SandboxService, ownedBy } from './sandboxes.js';
 import { parseRecordedRequest } from './validation.js';
 
 export interface SweepStats {
@@ -22,7 +23,7 @@ export interface SweepStats {
   apiCalls: number;
 }
 
-type Action = { kind: 'reap'; id: string; pod: V1Pod; reason: ReapReason } | { kind: 'repair'; id: string; pod: V1Pod } | { kind: 'orphan-service'; id: string; uid: string | undefined };
+export type Action = { kind: 'reap'; id: string; pod: V1Pod; reason: ReapReason } | { kind: 'repair'; id: string; pod: V1Pod } | { kind: 'orphan-service'; id: string; uid: string | undefined };
 
 async function runBounded<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -42,8 +43,9 @@ export class Reaper {
 
   constructor(
     private readonly cfg: Config,
-    private readonly kube: KubeClient,
+    private readonly kube: SandboxApi,
     private readonly cache: SandboxCache,
+    private readonly sandboxes: Pick<SandboxService, 'destroy'>,
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {}
@@ -109,7 +111,7 @@ export class Reaper {
       try {
         if (a.kind === 'reap') {
           this.log.info({ sandbox_id: a.id, reason: a.reason, decision: 'reap' }, 'reaping sandbox');
-          await this.deleteSandbox(a.id, a.pod.metadata?.uid);
+          await this.sandboxes.destroy(a.id, { reason: 'reaper', podUid: a.pod.metadata?.uid });
           this.metrics.reaps.inc({ reason: a.reason });
           stats.reaped++;
         } else if (a.kind === 'repair') {
@@ -126,7 +128,7 @@ export class Reaper {
             stats.repaired++;
           } else {
             this.log.info({ sandbox_id: a.id, decision: 'remove' }, 'removing half-created sandbox without a request record');
-            await this.deleteSandbox(a.id, a.pod.metadata?.uid);
+            await this.sandboxes.destroy(a.id, { reason: 'reaper', podUid: a.pod.metadata?.uid });
             this.metrics.reaps.inc({ reason: 'half_created' });
             stats.removed++;
           }
@@ -154,22 +156,4 @@ export class Reaper {
     if (actions.length > 0) this.log.info({ ...stats }, 'reaper pass done');
     return stats;
   }
-
-  private async deleteSandbox(id: string, podUid: string | undefined): Promise<void> {
-    if (this.cfg.serviceMode !== 'Headless') {
-      await this.kube.deleteService(serviceName(id)).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
-      this.cache.forgetService(serviceName(id), this.cache.service(serviceName(id))?.metadata?.uid);
-    }
-    try {
-      const res = await this.kube.deletePod(podName(id), podUid);
-      if (typeof res === 'object' && res !== null && 'metadata' in res) this.cache.observePod(res as V1Pod);
-    } catch (err) {
-      // 404: already gone; 409: precondition failed, i.e. a newer Pod took the name — leave it.
-      if (!isNotFound(err) && !isConflict(err)) throw err;
-    }
-    this.metrics.deletes.inc({ reason: 'reaper', result: 'ok' });
-  }
 }
-

@@ -1,4 +1,4 @@
-// HTTP surface, wire-compatible with the upstream FastAPI provisioner (contract §1): paths,
+// HTTP surface, wire-compatible with the upstream FastAPI provisioner (docs/provisioner-contract.md §1): paths,
 // status codes, `detail` strings, the bare 401 body, 404/405 shapes and 422 lists.
 
 import { randomUUID } from 'node:crypto';
@@ -6,10 +6,10 @@ import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiKeyChecker } from './auth.js';
 import type { Config } from './config.js';
+import { HttpError } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { BadRequestError } from './mounts.js';
-import { HttpError, type SandboxService, type WaitOptions } from './sandboxes.js';
-import { type PydanticError, jsonDecodeError, parseCreateRequest } from './validation.js';
+import type { SandboxService, WaitOptions } from './sandboxes.js';
+import { MAX_JSON_DEPTH, type PydanticError, jsonDecodeError, jsonDepthError, parseCreateRequest } from './validation.js';
 
 export interface ReadinessProbe {
   ready(): Promise<{ ok: boolean; detail: string }>;
@@ -20,19 +20,33 @@ export interface RouteDeps {
   log: Logger;
   metrics: Metrics;
   auth: ApiKeyChecker;
-  sandboxes: SandboxService;
+  sandboxes: Pick<SandboxService, 'acquire' | 'get' | 'list' | 'destroy' | 'mark' | 'countByPhase'>;
   readiness: ReadinessProbe;
 }
 
-const KNOWN_ROUTES: [RegExp, string[]][] = [
-  [/^\/health$/, ['GET', 'HEAD']],
-  [/^\/readyz$/, ['GET', 'HEAD']],
-  [/^\/metrics$/, ['GET', 'HEAD']],
-  [/^\/api\/capabilities$/, ['GET', 'HEAD']],
-  [/^\/api\/sandboxes$/, ['GET', 'HEAD', 'POST']],
-  [/^\/api\/sandboxes\/[^/]+$/, ['GET', 'HEAD', 'DELETE']],
-  [/^\/api\/sandboxes\/[^/]+\/(touch|release)$/, ['POST']],
-];
+/**
+ * Methods per registered route, filled by fastify's onRoute hook, so the 405 answer (upstream:
+ * a known path with the wrong method) follows the routes actually registered.
+ */
+class RouteTable {
+  private readonly routes = new Map<string, { re: RegExp; methods: Set<string> }>();
+
+  add(url: string, methods: string | string[]): void {
+    let r = this.routes.get(url);
+    if (!r) {
+      const pattern = url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+      r = { re: new RegExp(`^${pattern}$`), methods: new Set() };
+      this.routes.set(url, r);
+    }
+    for (const m of Array.isArray(methods) ? methods : [methods]) r.methods.add(m);
+  }
+
+  /** The methods registered for a concrete path; undefined when no route has that path. */
+  methodsFor(path: string): ReadonlySet<string> | undefined {
+    for (const r of this.routes.values()) if (r.re.test(path)) return r.methods;
+    return undefined;
+  }
+}
 
 const JSON_TYPE = 'application/json';
 
@@ -76,12 +90,15 @@ export function buildApp(deps: RouteDeps) {
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: cfg.bodyLimitBytes,
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     disableRequestLogging: true,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
   });
+
+  const routes = new RouteTable();
+  app.addHook('onRoute', (r) => routes.add(r.url, r.method));
 
   // FastAPI decodes any body as JSON regardless of Content-Type; keep the raw bytes and decide ourselves.
   app.removeAllContentTypeParsers();
@@ -103,8 +120,8 @@ export function buildApp(deps: RouteDeps) {
     const key = req.headers['x-api-key'];
     if (deps.auth.check(typeof key === 'string' ? key : undefined)) return;
     req.log.warn(`provisioner auth rejected: ${req.method} ${pathOf(req.url)}`);
-    metrics.httpRequests.inc({ route: 'auth', method: req.method, status: '401' });
-    // Upstream sends exactly these 12 bytes with no Content-Type; bypass fastify's serializer.
+    // Upstream sends exactly these 12 bytes with no Content-Type; bypass fastify's serializer
+    // (onResponse still runs and counts it).
     reply.hijack();
     reply.raw.writeHead(401, { 'content-length': '12', 'x-request-id': req.id });
     reply.raw.end('Unauthorized');
@@ -123,9 +140,8 @@ export function buildApp(deps: RouteDeps) {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const path = pathOf(req.url);
-    const known = KNOWN_ROUTES.find(([re]) => re.test(path));
-    if (known && !known[1].includes(req.method)) return send(reply, 405, { detail: 'Method Not Allowed' });
+    const allowed = routes.methodsFor(pathOf(req.url));
+    if (allowed && !allowed.has(req.method)) return send(reply, 405, { detail: 'Method Not Allowed' });
     return send(reply, 404, { detail: 'Not Found' });
   });
 
@@ -134,7 +150,6 @@ export function buildApp(deps: RouteDeps) {
       if (err.status >= 500) metrics.errors.inc({ kind: `http_${err.status}` });
       return send(reply, err.status, { detail: err.detail, ...err.extra });
     }
-    if (err instanceof BadRequestError) return send(reply, 400, { detail: err.message });
     const fe = err as FastifyError;
     if (fe.validation) {
       const loc = fe.validationContext === 'params' ? 'path' : 'query';
@@ -165,7 +180,7 @@ export function buildApp(deps: RouteDeps) {
   });
 
   app.get('/metrics', async (_req, reply) => {
-    for (const [phase, n] of Object.entries(countPhases(sandboxes))) metrics.sandboxes.set({ phase }, n);
+    for (const [phase, n] of Object.entries(sandboxes.countByPhase())) metrics.sandboxes.set({ phase }, n);
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -179,6 +194,13 @@ export function buildApp(deps: RouteDeps) {
     try {
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       let body: unknown;
+      // Deep nesting is refused before parsing: echoing such a body in a 422 (or logging it)
+      // would overflow the stack. A real create body nests three levels.
+      const tooDeep = jsonDepthError(raw, MAX_JSON_DEPTH);
+      if (tooDeep) {
+        outcome = 'invalid';
+        return send(reply, 422, { detail: [tooDeep] });
+      }
       if (raw.trim() !== '') {
         try {
           body = JSON.parse(raw) as unknown;
@@ -198,7 +220,7 @@ export function buildApp(deps: RouteDeps) {
       outcome = 'ok';
       return send(reply, 200, view);
     } catch (err) {
-      outcome = err instanceof HttpError ? `http_${err.status}` : err instanceof BadRequestError ? 'http_400' : 'error';
+      outcome = err instanceof HttpError ? `http_${err.status}` : 'error';
       throw err;
     } finally {
       end({ outcome });
@@ -215,7 +237,7 @@ export function buildApp(deps: RouteDeps) {
   );
 
   app.delete<{ Params: IdParams }>('/api/sandboxes/:sandbox_id', { schema: { params: idParams } }, async (req, reply) => {
-    await sandboxes.destroy(req.params.sandbox_id);
+    await sandboxes.destroy(req.params.sandbox_id, { reason: 'api' });
     return send(reply, 200, { ok: true, sandbox_id: req.params.sandbox_id });
   });
 
@@ -227,10 +249,6 @@ export function buildApp(deps: RouteDeps) {
   );
 
   return app;
-}
-
-function countPhases(s: SandboxService): Record<string, number> {
-  return s.countByPhase();
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -5,7 +5,8 @@ import type { V1OwnerReference, V1Pod, V1Service } from '@kubernetes/client-node
 import type { Logger } from 'pino';
 import { type SandboxCache, isPodReady } from './cache.js';
 import type { Config } from './config.js';
-import { type KubeClient, KubeError, isConflict, isNotFound } from './kube.js';
+import { HttpError, KubeError, isConflict, isNotFound, kubeHttpError } from './errors.js';
+import type { SandboxApi } from './kube.js';
 import type { Metrics } from './metrics.js';
 import { resolveMounts } from './mounts.js';
 import {
@@ -24,23 +25,21 @@ import {
 import { buildPod, buildService, headlessUrl, urlFromService } from './podspec.js';
 import { type CreateSandboxRequest, parseRecordedRequest } from './validation.js';
 
-/** An error with the HTTP status and `detail` the client sees; `extra` adds non-contract keys. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(detail);
-  }
-}
-
 export interface SandboxView {
   sandbox_id: string;
   sandbox_url: string;
   status: string;
   ready: boolean;
   reason?: string;
+}
+
+/** Why a sandbox is deleted (the `reason` label of `sandbox_agent_deletes_total`). */
+export type DeleteReason = 'api' | 'reaper' | 'rollback';
+
+export interface DestroyOptions {
+  reason: DeleteReason;
+  /** Delete the Pod only if it still has this uid (a newer Pod of the same name is left alone). */
+  podUid?: string | undefined;
 }
 
 export interface WaitOptions {
@@ -67,7 +66,7 @@ export class SandboxService {
 
   constructor(
     private readonly cfg: Config,
-    private readonly kube: KubeClient,
+    private readonly kube: SandboxApi,
     private readonly cache: SandboxCache,
     private readonly metrics: Metrics,
     private readonly log: Logger,
@@ -217,8 +216,7 @@ export class SandboxService {
         // Roll back only the Pod this acquire created (upstream also deletes a pre-existing one).
         const createdHere = this.cache.pod(pod.metadata?.name ?? '')?.metadata?.uid === pod.metadata?.uid;
         if (createdHere) {
-          await this.kube.deletePod(pod.metadata?.name ?? '', pod.metadata?.uid).catch((e: unknown) => this.log.warn({ err: e }, 'rollback delete failed'));
-          this.metrics.deletes.inc({ reason: 'rollback', result: 'ok' });
+          await this.destroy(req.sandbox_id, { reason: 'rollback', podUid: pod.metadata?.uid }).catch((e: unknown) => this.log.warn({ err: e }, 'rollback delete failed'));
         }
         throw kubeHttpError('Service creation failed', err);
       }
@@ -296,30 +294,33 @@ export class SandboxService {
     return out;
   }
 
-  /** Idempotent destroy; both deletes are always attempted (upstream order: Service, then Pod). */
-  async destroy(id: string, reason = 'api'): Promise<void> {
+  /**
+   * The one way a sandbox is removed (DELETE, the reaper, a create's rollback). Idempotent; both
+   * deletes are always attempted, in upstream's order (Service, then Pod); failures other than
+   * "already gone" come back as upstream's `500 Partial cleanup: ...`.
+   */
+  async destroy(id: string, opts: DestroyOptions = { reason: 'api' }): Promise<void> {
     if (!isValidSandboxId(id)) return; // no object can carry such a name
     const errors: string[] = [];
     if (this.serviceMode) {
+      const name = serviceName(id);
       try {
-        await this.kube.deleteService(serviceName(id));
-        this.cache.forgetService(serviceName(id), this.cache.service(serviceName(id))?.metadata?.uid);
+        await this.kube.deleteService(name);
+        this.cache.forgetService(name, this.cache.service(name)?.metadata?.uid);
       } catch (err) {
-        if (isNotFound(err)) this.cache.forgetService(serviceName(id), this.cache.service(serviceName(id))?.metadata?.uid);
-        else errors.push(`service: ${(err as KubeError).reason}`);
+        if (isNotFound(err)) this.cache.forgetService(name, this.cache.service(name)?.metadata?.uid);
+        else errors.push(`service: ${reasonOf(err)}`);
       }
     }
     try {
-      const res = await this.kube.deletePod(podName(id));
+      const res = await this.kube.deletePod(podName(id), opts.podUid);
       if (isPodObject(res)) this.cache.observePod(res);
-      this.metrics.deletes.inc({ reason, result: 'ok' });
     } catch (err) {
-      if (!isNotFound(err)) errors.push(`pod: ${(err as KubeError).reason}`);
+      // 404: already gone. 409 under a uid precondition: a newer Pod took the name; leave it.
+      if (!isNotFound(err) && !(opts.podUid !== undefined && isConflict(err))) errors.push(`pod: ${reasonOf(err)}`);
     }
-    if (errors.length > 0) {
-      this.metrics.deletes.inc({ reason, result: 'error' });
-      throw new HttpError(500, `Partial cleanup: ${errors.join(', ')}`);
-    }
+    this.metrics.deletes.inc({ reason: opts.reason, result: errors.length > 0 ? 'error' : 'ok' });
+    if (errors.length > 0) throw new HttpError(500, `Partial cleanup: ${errors.join(', ')}`);
   }
 
   /** Last-touch bookkeeping for GET/POST, throttled so polling clients do not write on every call. */
@@ -363,9 +364,6 @@ function isPodObject(v: unknown): v is V1Pod {
   return typeof v === 'object' && v !== null && 'metadata' in v && (v as V1Pod).kind !== 'Status';
 }
 
-/** Upstream detail (`<prefix>: <reason phrase>`); the API server's message goes in an extra key. */
-export function kubeHttpError(prefix: string, err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  if (err instanceof KubeError) return new HttpError(500, `${prefix}: ${err.reason}`, { message: err.message });
-  return new HttpError(500, `${prefix}: ${String(err)}`);
+function reasonOf(err: unknown): string {
+  return err instanceof KubeError ? err.reason : String(err);
 }

@@ -49,10 +49,6 @@ export class TokenBucket {
     });
   }
 
-  get waiting(): number {
-    return this.queue.length;
-  }
-
   private schedule(): void {
     if (this.timer !== undefined) return;
     this.refill();

@@ -183,6 +183,34 @@ export function jsonDecodeError(raw: string): PydanticError {
   return { type: 'json_invalid', loc: ['body', pos], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting value' } };
 }
 
+/** Deepest JSON nesting a create body may have (a real one has three levels). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * A 422 entry when `raw` nests arrays/objects deeper than `max`, found by one pass over the text
+ * (strings and escapes skipped) before anything parses or echoes it; undefined otherwise.
+ */
+export function jsonDepthError(raw: string, max: number): PydanticError | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) {
+        return { type: 'json_invalid', loc: ['body', i], msg: `JSON nested deeper than ${max} levels`, input: {}, ctx: { error: 'Nesting too deep' } };
+      }
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 /** Reads back the request recorded on a sandbox object (annotation JSON); undefined if unusable. */
 export function parseRecordedRequest(raw: string | undefined): CreateSandboxRequest | undefined {
   if (!raw) return undefined;

@@ -1,4 +1,5 @@
-// Contract §6 behaviours against a real API server (adjusted for Antler's documented fixes).
+// Contract §6 behaviours (docs/provisioner-contract.md) against a real API server, with the
+// deviations of §7.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

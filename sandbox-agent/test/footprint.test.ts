@@ -5,16 +5,17 @@ import { Agent as HttpAgent, createServer } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HttpMethod, KubeConfig, RequestContext, type V1Pod } from '@kubernetes/client-node';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SandboxCache, SlimWatch, isPodReady } from '../src/cache.js';
 import { loadConfig } from '../src/config.js';
-import type { KubeClient } from '../src/kube.js';
 import { sandboxTimes } from '../src/lifecycle.js';
 import { resolveMounts } from '../src/mounts.js';
 import { buildPod } from '../src/podspec.js';
 import { slimEvent, slimPod, slimService } from '../src/slim.js';
 import { PooledAuthentication } from '../src/transport.js';
 import { parseCreateRequest } from '../src/validation.js';
+import { unstartedSource } from './in-process.js';
 
 function fullPod(id: string): V1Pod {
   const cfg = loadConfig({ SANDBOX_AGENT_POD_ANNOTATIONS: '{"example.com/x":"y"}' });
@@ -81,7 +82,7 @@ describe('slim cache objects', () => {
   });
 
   it('answers reason() from a slimmed Pod exactly as from the full one', () => {
-    const cache = new SandboxCache({} as KubeClient, console as never, false);
+    const cache = new SandboxCache(unstartedSource('sbx'), pino({ level: 'silent' }), false);
     const full = fullPod('a3');
     cache.observePod(full);
     expect(cache.reason('sandbox-a3')).toBe('ImagePullBackOff: Back-off pulling image "img"');

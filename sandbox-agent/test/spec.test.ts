@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { BadRequestError, resolveMounts } from '../src/mounts.js';
+import { loadConfig } from '../src/config.js';
+import { BadRequestError } from '../src/errors.js';
+import { resolveMounts } from '../src/mounts.js';
 import { buildPod, buildService, headlessUrl, urlFromService } from '../src/podspec.js';
 import { isWithin, joinHostPath, pyNormpath } from '../src/pypath.js';
 import { parseCreateRequest, type CreateSandboxRequest } from '../src/validation.js';
@@ -28,23 +29,6 @@ describe('config', () => {
     expect(c.apiKeys).toEqual([]);
     expect(c.releasedTtlSeconds).toBe(3600);
     expect(c.pod.automountServiceAccountToken).toBe(false);
-  });
-  it.each([
-    ['SANDBOX_CONTAINER_PORT', 'abc'],
-    ['SANDBOX_CONTAINER_PORT', '0'],
-    ['SANDBOX_CONTAINER_PORT', '70000'],
-    ['SANDBOX_SERVICE_TYPE', 'LoadBalancer'],
-    ['SANDBOX_SERVICE_TYPE', 'nodeport'],
-    ['SANDBOX_AGENT_KUBE_QPS', '-1'],
-    ['SANDBOX_AGENT_POD_TOLERATIONS', '{"a":1}'],
-    ['SANDBOX_AGENT_POD_RESOURCES', '{"requests":{"cpu":"lots"}}'],
-    ['SANDBOX_AGENT_POD_NODE_SELECTOR', 'not json'],
-    ['SANDBOX_AGENT_POD_RUN_AS_NON_ROOT', 'maybe'],
-    ['SKILLS_PVC_SUBPATH_TEMPLATE', 'x/{nope}'],
-    ['LOG_LEVEL', 'loud'],
-  ])('rejects %s=%s naming the variable', (name, value) => {
-    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
   it('requires the headless Service name in Headless mode', () => {
     expect(() => loadConfig({ SANDBOX_SERVICE_TYPE: 'Headless' })).toThrow('SANDBOX_AGENT_HEADLESS_SERVICE');

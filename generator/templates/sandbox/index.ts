@@ -3,6 +3,8 @@
  * Role/RoleBinding in the sandbox namespace, the headless Service for sandbox Pod DNS, the owner
  * ConfigMap (garbage-collects sandboxes on uninstall), the API-key Secret and skills storage.
  */
+import { AGENT_ENV, type AgentEnvName, type EnvSpec } from '../../../sandbox-agent/src/env.js';
+import { SANDBOX_AGENT_PORT } from '../../model/sandbox.js';
 import { metadata } from '../lib/meta.js';
 import { header, lines } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
@@ -16,117 +18,83 @@ function name(component: string): string {
   return `{{ include "deerflow.componentName" (dict "ctx" $ "component" "${component}") }}`;
 }
 
-const env = String.raw`- name: K8S_NAMESPACE
-  value: {{ include "deerflow.sandbox.namespace" . | quote }}
-- name: SANDBOX_IMAGE
-  value: {{ include "deerflow.images.image" (dict "image" .Values.sandbox.image "registry" .Values.global.imageRegistry) | quote }}
-- name: SANDBOX_CONTAINER_PORT
-  value: {{ .Values.sandbox.containerPort | quote }}
-- name: SANDBOX_SERVICE_TYPE
-  value: {{ .Values.sandbox.serviceType | quote }}
-{{- if eq .Values.sandbox.serviceType "NodePort" }}
-- name: NODE_HOST
-  value: {{ .Values.sandbox.nodeHost | quote }}
-{{- end }}
-- name: DEER_FLOW_HOST_BASE_DIR
-  value: {{ include "deerflow.hostBaseDir" . | quote }}
-- name: THREADS_HOST_PATH
-  value: {{ printf "%s/threads" (include "deerflow.hostBaseDir" .) | quote }}
-- name: USERDATA_PVC_NAME
-  value: {{ include "deerflow.sandbox.userDataClaim" . | quote }}
-- name: SKILLS_PVC_NAME
-  value: {{ include "deerflow.sandbox.skillsClaim" . | quote }}
-- name: SKILLS_PVC_SUBPATH_TEMPLATE
-  value: {{ include "deerflow.sandbox.skillsSubPath" . | quote }}
-- name: LARK_CLI_INIT_IMAGE
-  value: {{ .Values.sandbox.lark.initImage | quote }}
-- name: LARK_CLI_BROKER_IMAGE
-  value: {{ .Values.sandbox.lark.brokerImage | quote }}
-{{- with .Values.sandbox.lark.denySubcommands }}
-- name: DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS
-  value: {{ . | quote }}
-{{- end }}
-- name: PROVISIONER_API_KEY
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "deerflow.sandbox.secretName" . }}
-      key: {{ include "deerflow.sandbox.secretKey" . }}
-- name: SANDBOX_AGENT_API_KEYS
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "deerflow.sandbox.secretName" . }}
-      key: extra-api-keys
-      optional: true
-- name: SANDBOX_AGENT_PORT
-  value: "8002"
-- name: SANDBOX_AGENT_HEADLESS_SERVICE
-  value: ${name('sandboxes')}
-- name: SANDBOX_AGENT_CLUSTER_DOMAIN
-  value: {{ .Values.clusterDomain | quote }}
-- name: SANDBOX_AGENT_RELEASE
-  value: {{ .Release.Name | quote }}
-- name: SANDBOX_AGENT_OWNER_CONFIGMAP
-  value: ${name('sandbox-owner')}
-- name: SANDBOX_AGENT_IDLE_TTL_SECONDS
-  value: {{ .Values.sandbox.lifecycle.idleTtlSeconds | quote }}
-- name: SANDBOX_AGENT_RELEASED_TTL_SECONDS
-  value: {{ .Values.sandbox.lifecycle.releasedTtlSeconds | quote }}
-- name: SANDBOX_AGENT_MAX_LIFETIME_SECONDS
-  value: {{ .Values.sandbox.lifecycle.maxLifetimeSeconds | quote }}
-- name: SANDBOX_AGENT_START_GRACE_SECONDS
-  value: {{ .Values.sandbox.lifecycle.startGraceSeconds | quote }}
-- name: SANDBOX_AGENT_REAPER_INTERVAL_SECONDS
-  value: {{ .Values.sandbox.lifecycle.reaperIntervalSeconds | quote }}
-- name: SANDBOX_AGENT_REAPER_CONCURRENCY
-  value: {{ .Values.sandbox.lifecycle.reaperConcurrency | quote }}
-- name: SANDBOX_AGENT_LEASE_NAME
-  value: ${name('sandbox-agent-leader')}
-- name: SANDBOX_AGENT_LEASE_DURATION_SECONDS
-  value: {{ .Values.sandbox.lifecycle.leaseDurationSeconds | quote }}
-- name: POD_NAME
-  valueFrom:
-    fieldRef:
-      fieldPath: metadata.name
-- name: SANDBOX_AGENT_MAX_SANDBOXES
-  value: {{ .Values.sandbox.limits.maxSandboxes | quote }}
-- name: SANDBOX_AGENT_MAX_SANDBOXES_PER_USER
-  value: {{ .Values.sandbox.limits.maxSandboxesPerUser | quote }}
-- name: SANDBOX_AGENT_BODY_LIMIT_BYTES
-  value: {{ .Values.sandbox.limits.bodyLimitBytes | int64 | quote }}
-- name: SANDBOX_AGENT_KUBE_QPS
-  value: {{ .Values.sandbox.limits.kubeQps | quote }}
-- name: SANDBOX_AGENT_KUBE_BURST
-  value: {{ .Values.sandbox.limits.kubeBurst | quote }}
-- name: SANDBOX_AGENT_WAIT_TIMEOUT_MAX_SECONDS
-  value: {{ .Values.sandbox.limits.waitTimeoutMaxSeconds | quote }}
-- name: SANDBOX_AGENT_POD_RUN_AS_NON_ROOT
-  value: {{ .Values.sandbox.pod.runAsNonRoot | quote }}
-- name: SANDBOX_AGENT_POD_RUN_AS_USER
-  value: {{ ternary (toString (int64 .Values.sandbox.pod.runAsUser)) "" (gt (int64 .Values.sandbox.pod.runAsUser) 0) | quote }}
-- name: SANDBOX_AGENT_POD_RUNTIME_CLASS
-  value: {{ .Values.sandbox.pod.runtimeClassName | quote }}
-- name: SANDBOX_AGENT_POD_PRIORITY_CLASS
-  value: {{ .Values.sandbox.pod.priorityClassName | quote }}
-- name: SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN
-  value: {{ .Values.sandbox.pod.automountServiceAccountToken | quote }}
-- name: SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS
-  value: {{ .Values.sandbox.pod.enableServiceLinks | quote }}
-- name: SANDBOX_AGENT_POD_RESOURCES
-  value: {{ toJson .Values.sandbox.pod.resources | quote }}
-- name: SANDBOX_AGENT_POD_NODE_SELECTOR
-  value: {{ toJson .Values.sandbox.pod.nodeSelector | quote }}
-- name: SANDBOX_AGENT_POD_TOLERATIONS
-  value: {{ toJson .Values.sandbox.pod.tolerations | quote }}
-- name: SANDBOX_AGENT_POD_AFFINITY
-  value: {{ toJson .Values.sandbox.pod.affinity | quote }}
-- name: SANDBOX_AGENT_POD_IMAGE_PULL_SECRETS
-  value: {{ toJson .Values.global.imagePullSecrets | quote }}
-- name: SANDBOX_AGENT_POD_LABELS
-  value: {{ toJson .Values.sandbox.pod.labels | quote }}
-- name: SANDBOX_AGENT_POD_ANNOTATIONS
-  value: {{ toJson .Values.sandbox.pod.annotations | quote }}
-- name: LOG_LEVEL
-  value: {{ .Values.sandbox.agent.logLevel | quote }}`;
+/** Env entries the chart computes from other facts (the agent's env table marks them `derived`). */
+const DERIVED: Partial<Record<AgentEnvName, string>> = {
+  K8S_NAMESPACE: 'value: {{ include "deerflow.sandbox.namespace" . | quote }}',
+  SANDBOX_IMAGE: 'value: {{ include "deerflow.images.image" (dict "image" .Values.sandbox.image "registry" .Values.global.imageRegistry) | quote }}',
+  THREADS_HOST_PATH: 'value: {{ printf "%s/threads" (include "deerflow.hostBaseDir" .) | quote }}',
+  DEER_FLOW_HOST_BASE_DIR: 'value: {{ include "deerflow.hostBaseDir" . | quote }}',
+  SKILLS_PVC_NAME: 'value: {{ include "deerflow.sandbox.skillsClaim" . | quote }}',
+  SKILLS_PVC_SUBPATH_TEMPLATE: 'value: {{ include "deerflow.sandbox.skillsSubPath" . | quote }}',
+  USERDATA_PVC_NAME: 'value: {{ include "deerflow.sandbox.userDataClaim" . | quote }}',
+  PROVISIONER_API_KEY: String.raw`valueFrom:
+  secretKeyRef:
+    name: {{ include "deerflow.sandbox.secretName" . }}
+    key: {{ include "deerflow.sandbox.secretKey" . }}`,
+  SANDBOX_AGENT_API_KEYS: String.raw`valueFrom:
+  secretKeyRef:
+    name: {{ include "deerflow.sandbox.secretName" . }}
+    key: extra-api-keys
+    optional: true`,
+  SANDBOX_AGENT_PORT: `value: "${SANDBOX_AGENT_PORT}"`,
+  SANDBOX_AGENT_HEADLESS_SERVICE: `value: ${name('sandboxes')}`,
+  SANDBOX_AGENT_CLUSTER_DOMAIN: 'value: {{ .Values.clusterDomain | quote }}',
+  SANDBOX_AGENT_RELEASE: 'value: {{ .Release.Name | quote }}',
+  SANDBOX_AGENT_OWNER_CONFIGMAP: `value: ${name('sandbox-owner')}`,
+  SANDBOX_AGENT_LEASE_NAME: `value: ${name('sandbox-agent-leader')}`,
+  POD_NAME: 'valueFrom:\n  fieldRef:\n    fieldPath: metadata.name',
+  SANDBOX_AGENT_POD_IMAGE_PULL_SECRETS: 'value: {{ toJson .Values.global.imagePullSecrets | quote }}',
+};
+
+/** Values-bound variables rendered only when the condition holds. */
+const WHEN: Partial<Record<AgentEnvName, string>> = {
+  NODE_HOST: 'eq .Values.sandbox.serviceType "NodePort"',
+  DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS: '.Values.sandbox.lark.denySubcommands',
+};
+
+/** Values-bound variables with their own encoding (the table's `note` says which). */
+const ENCODED: Partial<Record<AgentEnvName, (v: string) => string>> = {
+  SANDBOX_AGENT_POD_RUN_AS_USER: (v) => `{{ ternary (toString (int64 ${v})) "" (gt (int64 ${v}) 0) | quote }}`,
+};
+
+/** How a values leaf of each kind becomes an env string the agent parses. */
+function encode(spec: EnvSpec, v: string): string {
+  switch (spec.kind) {
+    case 'integer':
+      return `{{ ${v} | int64 | quote }}`; // Helm reads YAML numbers as float64: 2592000 would print as 2.592e+06
+    case 'json':
+      return `{{ toJson ${v} | quote }}`;
+    case 'list':
+      return `{{ join "," ${v} | quote }}`;
+    default:
+      return `{{ ${v} | quote }}`;
+  }
+}
+
+/** The agent container's env, in the agent env table's order: every variable the chart sets. */
+export function agentEnv(): string {
+  const out: string[] = [];
+  const used = new Set<string>();
+  for (const [key, spec] of Object.entries(AGENT_ENV) as [AgentEnvName, EnvSpec][]) {
+    const binding = spec.chart;
+    if (binding === undefined) continue;
+    used.add(key);
+    if ('derived' in binding) {
+      const body = DERIVED[key];
+      if (body === undefined) throw new Error(`${key}: marked derived in the agent env table but the template has no value for it`);
+      out.push(`- name: ${key}`, ...body.split('\n').map((l) => `  ${l}`));
+      continue;
+    }
+    const v = `.Values.${binding.values}`;
+    const entry = [`- name: ${key}`, `  value: ${(ENCODED[key] ?? ((x: string) => encode(spec, x)))(v)}`];
+    const when = WHEN[key];
+    out.push(...(when === undefined ? entry : [`{{- if ${when} }}`, ...entry, '{{- end }}']));
+  }
+  for (const key of [...Object.keys(DERIVED), ...Object.keys(WHEN), ...Object.keys(ENCODED)]) {
+    if (!used.has(key)) throw new Error(`${key}: rendered by the template but not bound in the agent env table`);
+  }
+  return out.join('\n');
+}
 
 const sandboxSelector = String.raw`app.kubernetes.io/name: deerflow-sandbox
 app.kubernetes.io/component: sandbox
@@ -169,7 +137,7 @@ checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       container: {
         name: 'sandbox-agent',
         ports: [{ name: 'http', port: '8002' }],
-        env,
+        env: agentEnv(),
         probes: {
           startup: 'httpGet:\n  path: /health\n  port: http',
           readiness: 'httpGet:\n  path: /readyz\n  port: http',
