@@ -63,7 +63,7 @@ describe('slim cache objects', () => {
   });
 
   it('reports an OOM kill as the reason, even once the container waits in CrashLoopBackOff', () => {
-    const cache = new SandboxCache({} as KubeClient, console as never, false);
+    const cache = new SandboxCache(unstartedSource('sbx'), pino({ level: 'silent' }), false);
     const pod = fullPod('oom');
     pod.status = {
       phase: 'Running',
