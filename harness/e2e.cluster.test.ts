@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalBackend } from './cluster.js';
-import { runE2e } from './e2e/run.js';
+import { SUITES, runE2e } from './e2e/run.js';
 import type { Report } from './e2e/report.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await report.write(path.join(repoRoot, '.e2e'));
 }, 900_000);
 
-describe.each(['install', 'concurrency', 'failover', 'upgrade', 'uninstall'])('e2e suite %s', (suiteName) => {
+describe.each(['install', ...SUITES, 'uninstall'])('e2e suite %s', (suiteName) => {
   it('ran and every check passed (or was skipped with a reason)', () => {
     const suite = report.suites.find((candidate) => candidate.name === suiteName);
     expect(suite, `suite ${suiteName} did not run`).toBeDefined();

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalBackend, selectBackend } from './cluster.js';
-import { runE2e } from './e2e/run.js';
+import { SUITES, type SuiteName, runE2e } from './e2e/run.js';
 import { formatDuration, log, step } from './progress.js';
 import { TOOL_SETS } from './tool-manifest.js';
 import { ensureTools } from './tools.js';
@@ -20,8 +20,6 @@ function threadsFromEnv(): number {
   return threads;
 }
 
-const SUITES = ['concurrency', 'failover', 'upgrade'] as const;
-type SuiteName = (typeof SUITES)[number];
 
 function suitesFromEnv(): SuiteName[] {
   const raw = process.env.E2E_SUITES;

@@ -21,9 +21,15 @@ import { Kubectl } from './kubectl.js';
 import { Report, SkipCheck } from './report.js';
 import { concurrencySuite } from './suites/concurrency.js';
 import { failoverSuite } from './suites/failover.js';
+import { failuresSuite } from './suites/failures.js';
+import { isolationSuite, type TenantRef } from './suites/isolation.js';
 import { upgradeSuite } from './suites/upgrade.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The e2e suites in the order they run (install and uninstall always run around them). */
+export const SUITES = ['concurrency', 'isolation', 'failures', 'failover', 'upgrade'] as const;
+export type SuiteName = (typeof SUITES)[number];
 const AGENT_REPLICAS = 2;
 
 export interface E2eOptions {
@@ -32,7 +38,7 @@ export interface E2eOptions {
   outDir: string;
   threads: number;
   /** Suites to run (default all); the install and uninstall steps always run. */
-  suites?: ReadonlyArray<'concurrency' | 'failover' | 'upgrade'>;
+  suites?: readonly SuiteName[];
   /** The local backend's real node: the primary release then runs real containers on it. */
   realNode?: RealNode;
 }
@@ -42,6 +48,18 @@ interface TenantInstall {
   namespace: string;
   source: 'oci' | 'repo';
   valuesFiles: string[];
+  /** Where its sandboxes run: `sandbox.namespace` from its values, else its own namespace. */
+  sandboxNamespace: string;
+}
+
+/** `sandbox.namespace` as the layered values files set it (the last file that sets it wins). */
+async function sandboxNamespaceOf(valuesFiles: readonly string[], releaseNamespace: string): Promise<string> {
+  let namespace = '';
+  for (const file of valuesFiles) {
+    const values = (parseYaml(await readFile(file, 'utf8')) ?? {}) as { sandbox?: { namespace?: string } };
+    if (values.sandbox?.namespace !== undefined) namespace = values.sandbox.namespace;
+  }
+  return namespace || releaseNamespace;
 }
 
 async function agentVersion(): Promise<string> {
@@ -73,13 +91,14 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const primaryNamespace = `antler-e2e-${suffix}`;
   const primaryRelease = 'deerflow';
-  const tenants: TenantInstall[] = ['acme', 'globex'].map((name, index) => ({
-    name,
-    namespace: `tenant-${name}-${suffix}`,
-    source: index === 0 ? 'oci' : 'repo',
-    valuesFiles: [profileFor(backend), path.join(repoRoot, 'harness/e2e/values/tenant-local.yaml'), path.join(repoRoot, 'values/tenants', `${name}.yaml`)],
-  }));
+  const tenants: TenantInstall[] = [];
+  for (const [index, name] of ['acme', 'globex'].entries()) {
+    const namespace = `tenant-${name}-${suffix}`;
+    const valuesFiles = [profileFor(backend), path.join(repoRoot, 'harness/e2e/values/tenant-local.yaml'), path.join(repoRoot, 'values/tenants', `${name}.yaml`)];
+    tenants.push({ name, namespace, source: index === 0 ? 'oci' : 'repo', valuesFiles, sandboxNamespace: await sandboxNamespaceOf(valuesFiles, namespace) });
+  }
   const realNode = options.realNode;
+  let realNodeImages: Record<string, string> | undefined;
   const primaryValues = [profileFor(backend), ...(realNode ? [path.join(repoRoot, 'values/profiles/real-node.yaml')] : []), path.join(repoRoot, 'harness/e2e/values/primary.yaml')];
   // On kind and on the real node the agent runs in-cluster, two replicas, from the image this run
   // built; only a kwok-only local cluster runs the replicas as host processes.
@@ -102,6 +121,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         await report.check(`build images locally (no registry, no pulls) and load them into the real node ${realNode.name}`, async () => {
           const prepared = await prepareRealNodeRelease(realNode, workDir, primaryRelease);
           primaryValues.push(prepared.valuesFile);
+          realNodeImages = prepared.images;
           return prepared.images;
         }, (images) => ({ images }));
       }
@@ -257,12 +277,19 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         threads: options.threads,
         primary: current,
         realNode,
+        realNodeImages,
         gateways: () => current.agents.filter((agent) => agent.running()).map((agent) => new GatewaySimulator(agent.url, current.deployment.apiKey)),
       };
-      const suites = options.suites ?? ['concurrency', 'failover', 'upgrade'];
-      if (suites.includes('concurrency')) await report.suite('concurrency', () => concurrencySuite(ctx));
-      if (suites.includes('failover')) await report.suite('failover', () => failoverSuite(ctx, options.cluster));
-      if (suites.includes('upgrade')) await report.suite('upgrade', () => upgradeSuite(ctx));
+      const suites = options.suites ?? SUITES;
+      const tenantRefs: TenantRef[] = tenants.map((t) => ({ name: t.name, namespace: t.namespace, sandboxNamespace: t.sandboxNamespace }));
+      const runners: Record<SuiteName, () => Promise<void>> = {
+        concurrency: () => concurrencySuite(ctx),
+        isolation: () => isolationSuite(ctx, tenantRefs),
+        failures: () => failuresSuite(ctx),
+        failover: () => failoverSuite(ctx, options.cluster),
+        upgrade: () => upgradeSuite(ctx),
+      };
+      for (const name of SUITES) if (suites.includes(name)) await report.suite(name, runners[name]);
     }
 
     await report.suite('uninstall', async () => {

@@ -32,10 +32,10 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
     });
     return;
   }
-  const run_ = randomBytes(3).toString('hex');
+  const tag = randomBytes(3).toString('hex');
   const ns = ctx.primary.namespace;
   const sandboxNs = ctx.primary.deployment.namespace;
-  const outsiderNs = `e2e-outsider-${run_}`;
+  const outsiderNs = `e2e-outsider-${tag}`;
   const images = await node.loadImages(['busybox', 'sandbox-standin']);
   const placement = { nodeSelector: { [REAL_NODE_LABEL.key]: REAL_NODE_LABEL.value }, tolerations: [{ key: REAL_NODE_TAINT.key, operator: 'Exists', effect: REAL_NODE_TAINT.effect }] };
   const probePod = (name: string, namespace: string, labels: Record<string, string>, image: string, command?: string[]) => ({
@@ -56,7 +56,7 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
   const [gatewayDeployment] = await kube.list('deployment', ns, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`);
   const gatewayLabels = (gatewayDeployment?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
   const otherTenant = tenants[0];
-  const sandboxId = `n${run_}`;
+  const sandboxId = `n${tag}`;
   let sandbox = '';
 
   const exec = (namespace: string, pod: string, script: string) => kube.run(['exec', '-n', namespace, pod, '--', 'sh', '-c', script], { timeoutMs: 30_000 });
@@ -86,9 +86,9 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
       probePod('gateway-probe', ns, { ...gatewayLabels, 'antler.dev/e2e-probe': 'true' }, images.busybox as string, ['sleep', '3600']),
       probePod('outsider', outsiderNs, { app: 'outsider' }, images.busybox as string, ['sleep', '3600']),
       probePod('metadata', outsiderNs, { app: 'metadata' }, images['sandbox-standin'] as string),
-      probePod(`sandbox-fake-${run_}`, otherTenant.sandboxNamespace, { 'app.kubernetes.io/name': 'deerflow-sandbox', 'app.kubernetes.io/component': 'sandbox', 'app.kubernetes.io/instance': otherTenant.name }, images['sandbox-standin'] as string),
+      probePod(`sandbox-fake-${tag}`, otherTenant.sandboxNamespace, { 'app.kubernetes.io/name': 'deerflow-sandbox', 'app.kubernetes.io/component': 'sandbox', 'app.kubernetes.io/instance': otherTenant.name }, images['sandbox-standin'] as string),
     ] });
-    for (const [namespace, name] of [[ns, 'gateway-probe'], [outsiderNs, 'outsider'], [outsiderNs, 'metadata'], [otherTenant.sandboxNamespace, `sandbox-fake-${run_}`]] as const) {
+    for (const [namespace, name] of [[ns, 'gateway-probe'], [outsiderNs, 'outsider'], [outsiderNs, 'metadata'], [otherTenant.sandboxNamespace, `sandbox-fake-${tag}`]] as const) {
       await kube.run(['wait', '-n', namespace, '--for=condition=Ready', `pod/${name}`, '--timeout=90s']);
     }
     // The metadata address, routed to a Pod of ours: the address lives in that Pod's network
@@ -115,7 +115,7 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
   }
 
   await report.check("a sandbox cannot reach another tenant's sandbox or a Pod in another namespace; the host can", async () => {
-    const tenantSandbox = await kube.json<KubeObject>(['get', 'pod', `sandbox-fake-${run_}`, '-n', otherTenant!.sandboxNamespace]);
+    const tenantSandbox = await kube.json<KubeObject>(['get', 'pod', `sandbox-fake-${tag}`, '-n', otherTenant!.sandboxNamespace]);
     const outsider = await kube.json<KubeObject>(['get', 'pod', 'metadata', '-n', outsiderNs]);
     for (const [what, target] of [[`${otherTenant!.name}'s sandbox`, tenantSandbox], ['a Pod in another namespace', outsider]] as const) {
       const ip = podIp(target);
@@ -136,7 +136,7 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
   await report.check("clean up the suite's Pods, namespace and route", async () => {
     await run('ip', ['route', 'del', `${METADATA_IP}/32`]).catch(() => undefined);
     await kube.run(['delete', 'pod', 'gateway-probe', '-n', ns, '--wait=false', '--ignore-not-found']);
-    if (otherTenant) await kube.run(['delete', 'pod', `sandbox-fake-${run_}`, '-n', otherTenant.sandboxNamespace, '--wait=false', '--ignore-not-found']);
+    if (otherTenant) await kube.run(['delete', 'pod', `sandbox-fake-${tag}`, '-n', otherTenant.sandboxNamespace, '--wait=false', '--ignore-not-found']);
     await kube.run(['delete', 'namespace', outsiderNs, '--wait=false', '--ignore-not-found']);
     await ctx.gateways()[0]!.destroy(sandboxId);
   });
