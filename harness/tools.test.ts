@@ -83,8 +83,8 @@ describe('tool resolution order', () => {
   });
 
   it('rejects an unknown tool by name', async () => {
-    const result = await toolsCli(['path', 'kubelet'], {});
+    const result = await toolsCli(['path', 'kube-flannel'], {});
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown tool "kubelet"');
+    expect(result.stderr).toContain('unknown tool "kube-flannel"');
   });
 });

@@ -1,10 +1,11 @@
 // What the e2e needs from the local backend's real node: the locally built images loaded into its
 // containerd, and a values overlay that points the real-node profile at them (tag and digest) and
 // at host paths of this run (under the node's own directory, removed when the node stops).
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ImageName } from '../images/catalog.js';
+import { NODE_NETWORK } from '../node/layout.js';
 import type { RealNode } from '../node/real-node.js';
 
 /** The chart's image values for a reference `registry/repository:tag@digest`. */
@@ -22,7 +23,18 @@ export interface RealNodeRelease {
   homeDir: string;
 }
 
-export async function prepareRealNodeRelease(node: RealNode, workDir: string, release: string): Promise<RealNodeRelease> {
+/**
+ * `kubeconfig`'s API server port: the `kubernetes` Service endpoint is the node IP at that port,
+ * which the agent's NetworkPolicy must allow.
+ */
+async function apiServerPort(kubeconfig: string): Promise<number> {
+  const server = /server:\s*(\S+)/.exec(await readFile(kubeconfig, 'utf8'))?.[1];
+  const port = server ? Number(new URL(server).port) : Number.NaN;
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`no API server port in ${kubeconfig}`);
+  return port;
+}
+
+export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string, workDir: string, release: string): Promise<RealNodeRelease> {
   const images = await node.loadImages(REAL_NODE_IMAGES);
   const ref = (name: ImageName) => imageValues(images[name] as string);
   const volumes = path.join(node.paths.dir, 'volumes', release);
@@ -41,6 +53,7 @@ export async function prepareRealNodeRelease(node: RealNode, workDir: string, re
     redis: { image: ref('redis') },
     sandbox: { image: ref('sandbox-standin'), skills: { hostPath: skillsDir }, agent: { image: ref('sandbox-agent') } },
     tests: { image: ref('busybox') },
+    networkPolicy: { apiServer: { cidrs: [`${NODE_NETWORK.nodeIp}/32`], ports: [443, await apiServerPort(kubeconfig)] } },
   };
   const valuesFile = path.join(workDir, `${release}-real-node.yaml`);
   await writeFile(valuesFile, `# Written by harness/e2e/real-node.ts for this run.\n${stringify(overlay)}`);

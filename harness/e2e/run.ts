@@ -119,7 +119,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
 
       if (realNode) {
         await report.check(`build images locally (no registry, no pulls) and load them into the real node ${realNode.name}`, async () => {
-          const prepared = await prepareRealNodeRelease(realNode, workDir, primaryRelease);
+          const prepared = await prepareRealNodeRelease(realNode, options.kubeconfig, workDir, primaryRelease);
           primaryValues.push(prepared.valuesFile);
           realNodeImages = prepared.images;
           return prepared.images;
