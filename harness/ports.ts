@@ -19,13 +19,16 @@ export async function freePort(host = '0.0.0.0'): Promise<number> {
   return (await freePorts(1, host))[0] as number;
 }
 
-export function portListening(port: number, host = '127.0.0.1'): Promise<boolean> {
+/** True when a TCP connection to host:port opens within `timeoutMs`. */
+export function portListening(port: number, host = '127.0.0.1', timeoutMs = 3_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
-    socket.once('connect', () => {
+    const done = (open: boolean) => {
       socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
   });
 }

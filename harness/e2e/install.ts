@@ -1,7 +1,7 @@
 // Installing releases the way users do, waiting for them with a timeout, and — when they do not
 // become available — a diagnosis kept under .e2e/ (events, describe, agent logs).
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describeError } from './report.js';
@@ -37,6 +37,9 @@ export async function ensureStaticVolumes(kube: Kubectl, volumeRoot: string, cou
   for (let index = 0; index < count; index += 1) {
     const dir = path.join(volumeRoot, `pv-${index}`);
     await mkdir(dir, { recursive: true });
+    // hostPath volumes get no fsGroup: the non-root users of the chart's Pods (Postgres 70,
+    // Redis 999, the gateway 1000) must be able to create their data directories inside.
+    await chmod(dir, 0o777);
     items.push({
       apiVersion: 'v1',
       kind: 'PersistentVolume',

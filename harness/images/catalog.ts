@@ -92,7 +92,7 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
     inputs: async () => [await resolveTool('coredns')],
     async prepare() {
       const layer = new Rootfs().add({ kind: 'file', from: await resolveTool('coredns'), to: '/coredns', mode: 0o755 });
-      return { layers: [layer], config: { entrypoint: ['/coredns'], user: nonRoot(65532), exposedPorts: [1053] } };
+      return { layers: [layer], config: { entrypoint: ['/coredns'], user: nonRoot(65532), exposedPorts: [53] } };
     },
   },
   'kube-network-policies': {

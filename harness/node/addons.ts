@@ -10,7 +10,12 @@ const onRealNode = {
   tolerations: [{ key: REAL_NODE_TAINT.key, operator: 'Exists', effect: REAL_NODE_TAINT.effect }],
 };
 
-export const COREDNS_PORT = 1053;
+/**
+ * CoreDNS listens on 53 in its Pod like every cluster's DNS: NetworkPolicies (the chart's DNS
+ * egress rule among them) match the Pod's port, not the Service's. It stays non-root: the Pod's
+ * own network namespace lowers the privileged-port floor (a safe, namespaced sysctl).
+ */
+export const COREDNS_PORT = 53;
 
 export function corednsManifests(image: string): Manifest[] {
   const ns = 'kube-system';
@@ -64,7 +69,13 @@ export function corednsManifests(image: string): Manifest[] {
             priorityClassName: 'system-cluster-critical',
             dnsPolicy: 'Default',
             ...onRealNode,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              runAsGroup: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
+              sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: String(COREDNS_PORT) }],
+            },
             containers: [
               {
                 name: 'coredns',

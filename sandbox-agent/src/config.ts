@@ -32,6 +32,7 @@ export interface PodSettings {
 export interface Config {
   namespace: string;
   sandboxImage: string;
+  imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
   containerPort: number;
   serviceMode: ServiceMode;
   nodeHost: string;
@@ -188,6 +189,7 @@ export function loadConfig(env: Env, hostnameAndPid = 'sandbox-agent'): Config {
   return {
     namespace: v.K8S_NAMESPACE,
     sandboxImage: v.SANDBOX_IMAGE,
+    imagePullPolicy: v.SANDBOX_AGENT_POD_IMAGE_PULL_POLICY,
     containerPort: v.SANDBOX_CONTAINER_PORT,
     serviceMode,
     nodeHost: v.NODE_HOST,

@@ -190,6 +190,10 @@ export const AGENT_ENV = {
     description: 'Image of the sandbox container. The default is pinned; upstream\'s `:latest` floats and is frozen at a build without `/v1/bash`.',
     chart: { derived: '`sandbox.image` (registry, repository, tag, digest; `global.imageRegistry`), whose defaults are this reference' },
   }),
+  SANDBOX_AGENT_POD_IMAGE_PULL_POLICY: oneOf(['IfNotPresent', 'Always', 'Never'], 'IfNotPresent', {
+    description: 'imagePullPolicy of the sandbox container (and the Lark containers). `Never` for images loaded onto nodes without a registry; upstream always uses `IfNotPresent`.',
+    chart: { derived: '`sandbox.image.pullPolicy`' },
+  }),
   SANDBOX_CONTAINER_PORT: int(8080, 1, 65535, {
     upstream: true,
     description: 'Port the sandbox container listens on.',

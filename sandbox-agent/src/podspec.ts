@@ -145,7 +145,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
   const sandbox: V1Container = {
     name: 'sandbox',
     image: cfg.sandboxImage,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: cfg.imagePullPolicy,
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
     readinessProbe: { httpGet: { path: '/v1/sandbox', port }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
     livenessProbe: { httpGet: { path: '/v1/sandbox', port }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
@@ -163,7 +163,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
     initContainers.push({
       name: 'lark-cli-shim-init',
       image: cfg.larkCliBrokerImage,
-      imagePullPolicy: 'IfNotPresent',
+      imagePullPolicy: cfg.imagePullPolicy,
       args: ['install-shim', LARK_RUNTIME_PATH],
       env: runtimeEnv,
       securityContext: { ...hardened },
@@ -177,7 +177,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
     containers.push({
       name: 'lark-cli-broker',
       image: cfg.larkCliBrokerImage,
-      imagePullPolicy: 'IfNotPresent',
+      imagePullPolicy: cfg.imagePullPolicy,
       args: ['serve'],
       env,
       securityContext: { ...hardened },
@@ -187,7 +187,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
     initContainers.push({
       name: 'lark-cli-init',
       image: cfg.larkCliInitImage,
-      imagePullPolicy: 'IfNotPresent',
+      imagePullPolicy: cfg.imagePullPolicy,
       env: runtimeEnv,
       securityContext: { ...hardened },
       volumeMounts: [initMount],

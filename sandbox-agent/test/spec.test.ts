@@ -179,6 +179,10 @@ describe('pod spec (contract §6.6–8, 16–19, 26–29)', () => {
     expect(p.spec?.volumes?.[1]?.hostPath?.path).toBe('/.deer-flow/users/default/skills_view/custom');
     expect(p.spec?.volumes?.[3]?.hostPath?.path).toBe('/.deer-flow/users/default/threads/abc123/user-data');
   });
+  it('uses the chart\'s sandbox pull policy (Never for images loaded onto the node), IfNotPresent by default', () => {
+    expect(pod({}, body).spec?.containers[0]?.imagePullPolicy).toBe('IfNotPresent');
+    expect(pod({ SANDBOX_AGENT_POD_IMAGE_PULL_POLICY: 'Never' }, body).spec?.containers[0]?.imagePullPolicy).toBe('Never');
+  });
   it('keeps the upstream THREADS_HOST_PATH layout only when no DeerFlow host base is set', () => {
     const p = pod({ DEER_FLOW_HOST_BASE_DIR: '', THREADS_HOST_PATH: '/data/threads' }, body);
     expect(p.spec?.volumes?.find((v) => v.name === 'user-data')?.hostPath?.path).toBe('/data/threads/thread-1/user-data');

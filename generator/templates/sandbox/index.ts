@@ -22,6 +22,7 @@ function name(component: string): string {
 const DERIVED: Partial<Record<AgentEnvName, string>> = {
   K8S_NAMESPACE: 'value: {{ include "deerflow.sandbox.namespace" . | quote }}',
   SANDBOX_IMAGE: 'value: {{ include "deerflow.images.image" (dict "image" .Values.sandbox.image "registry" .Values.global.imageRegistry) | quote }}',
+  SANDBOX_AGENT_POD_IMAGE_PULL_POLICY: 'value: {{ .Values.sandbox.image.pullPolicy | quote }}',
   THREADS_HOST_PATH: 'value: {{ printf "%s/threads" (include "deerflow.hostBaseDir" .) | quote }}',
   DEER_FLOW_HOST_BASE_DIR: 'value: {{ include "deerflow.hostBaseDir" . | quote }}',
   SKILLS_PVC_NAME: 'value: {{ include "deerflow.sandbox.skillsClaim" . | quote }}',

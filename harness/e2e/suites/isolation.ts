@@ -4,6 +4,7 @@
 // every blocked target stays reachable from where the chart allows it (positive controls).
 import { randomBytes } from 'node:crypto';
 import { run } from '../../exec.js';
+import { portListening } from '../../ports.js';
 import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../../node/layout.js';
 import { type E2eContext, assert, eventually, openHostPathUserData, sandboxIdOf, sandboxPods } from '../context.js';
 import type { KubeObject } from '../kubectl.js';
@@ -119,7 +120,7 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
     const outsider = await kube.json<KubeObject>(['get', 'pod', 'metadata', '-n', outsiderNs]);
     for (const [what, target] of [[`${otherTenant!.name}'s sandbox`, tenantSandbox], ['a Pod in another namespace', outsider]] as const) {
       const ip = podIp(target);
-      assert((await run('sh', ['-c', `if echo | busybox nc -w 3 ${ip} 8080 >/dev/null 2>&1; then echo open; fi`])).stdout.includes('open'), `${what} does not answer the host`);
+      assert(await portListening(8080, ip), `${what} does not answer the host`);
       await blocked(`${what} from the sandbox`, sandboxNs, sandbox, ip, 8080);
     }
   });
