@@ -12,6 +12,8 @@ import { COREDNS_VERSION, KUBE_NETWORK_POLICIES_VERSION } from '../tool-manifest
 import { resolveTool } from '../tools.js';
 import { debianTag, packageFiles, unpackedPackage } from './debian.js';
 import { NODE_RUNTIME_VERSION, nodeRuntime } from './node-runtime.js';
+import { deerflowGatewayRecipe } from './deerflow-gateway.js';
+import { withBusybox } from './busybox.js';
 import type { ImageConfig } from './oci.js';
 import { Rootfs } from './rootfs.js';
 
@@ -19,7 +21,7 @@ const HARNESS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const REPO_ROOT = path.resolve(HARNESS_DIR, '..');
 export const IMAGE_PREFIX = 'localhost/antler';
 
-export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis';
+export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway';
 
 export interface ImageRecipe {
   name: ImageName;
@@ -32,16 +34,6 @@ export interface ImageRecipe {
   inputs(): Promise<string[]>;
   /** Layers (bottom first) and the image config. Temporary files go under `scratch`. */
   prepare(scratch: string): Promise<{ layers: Rootfs[]; config: ImageConfig }>;
-}
-
-/** The dynamic busybox (sh, coreutils applets, nc, wget) as /usr/bin/*. */
-async function withBusybox(rootfs: Rootfs): Promise<Rootfs> {
-  const { root } = await unpackedPackage('busybox');
-  const binary = path.join(root, 'bin/busybox');
-  rootfs.elf(binary, '/usr/bin/busybox');
-  const { stdout } = await run(binary, ['--list-full']);
-  for (const applet of stdout.split('\n').filter(Boolean)) rootfs.add({ kind: 'symlink', to: `/${applet}`, target: '/usr/bin/busybox' });
-  return rootfs;
 }
 
 /** A Node runtime layer shared by the Node-based images (containerd stores it once). */
@@ -216,6 +208,7 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
       return { layers: [layer], config: { cmd: ['redis-server'], user: nonRoot(999), workingDir: '/data', exposedPorts: [6379] } };
     },
   },
+  'deerflow-gateway': deerflowGatewayRecipe,
 };
 
 /** Host packages every recipe in `names` reads, installed if missing. */
