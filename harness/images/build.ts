@@ -14,6 +14,8 @@ import { type BuiltImage, writeOciArchive } from './oci.js';
 import { treeStamp } from './rootfs.js';
 
 const IMAGES_DIR = path.dirname(fileURLToPath(import.meta.url));
+/** The modules that turn a recipe into an archive; a change to one rebuilds every image. */
+const BUILDER_FILES = ['build.ts', 'rootfs.ts', 'oci.ts', 'busybox.ts', 'debian.ts', 'node-runtime.ts'];
 
 /** Bump to invalidate every cached archive when the builder's output format changes. */
 const BUILDER_VERSION = '1';
@@ -28,8 +30,9 @@ export async function buildImage(name: ImageName): Promise<BuiltImage> {
   const tag = await recipe.tag();
   const repository = `${IMAGE_PREFIX}/${name}`;
   const dir = path.join(cacheRoot(), 'images', name);
-  const hash = createHash('sha256').update(BUILDER_VERSION).update(name).update(tag);
-  for (const input of [IMAGES_DIR, ...(await recipe.inputs())]) hash.update(await treeStamp(input));
+  // What the image is made of: the recipe's own code, the builder's code, and the recipe's inputs.
+  const hash = createHash('sha256').update(BUILDER_VERSION).update(name).update(tag).update(recipe.prepare.toString());
+  for (const input of [...BUILDER_FILES.map((f) => path.join(IMAGES_DIR, f)), ...(await recipe.inputs())]) hash.update(await treeStamp(input));
   const key = hash.digest('hex').slice(0, 16);
   const metaFile = path.join(dir, `${key}.json`);
   if (existsSync(metaFile)) {

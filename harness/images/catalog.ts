@@ -170,7 +170,7 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
     description: "Debian's PostgreSQL with an entrypoint that initializes PGDATA from POSTGRES_* like the docker-library image (uid 70)",
     hostPackages: ['postgresql-15'],
     tag: () => debianTag('postgresql-15'),
-    inputs: async () => [(await unpackedPackage('busybox')).root, '/usr/lib/postgresql/15', path.join(HARNESS_DIR, 'images/postgres-entrypoint.sh')],
+    inputs: async () => [(await unpackedPackage('busybox')).root, '/usr/lib/postgresql/15', '/usr/lib/locale/C.utf8', path.join(HARNESS_DIR, 'images/postgres-entrypoint.sh')],
     async prepare() {
       const layer = await withBusybox(new Rootfs());
       // The LLVM JIT (llvmjit.so and its bitcode) would add libLLVM's 100 MB; postgres runs without it.
@@ -180,6 +180,8 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
       }
       for (const file of await packageFiles('postgresql-client-15')) if (file.startsWith('/usr/lib/postgresql/')) layer.elf(file, file);
       layer.add({ kind: 'tree', from: '/usr/share/zoneinfo', to: '/usr/share/zoneinfo' });
+      // glibc's C.UTF-8 locale (libc-bin), which initdb checks for the cluster's locale.
+      layer.add({ kind: 'tree', from: '/usr/lib/locale/C.utf8', to: '/usr/lib/locale/C.utf8' });
       layer.content('/usr/local/bin/docker-entrypoint.sh', await readFile(path.join(HARNESS_DIR, 'images/postgres-entrypoint.sh'), 'utf8'), 0o755);
       layer.add({ kind: 'dir', to: '/var/lib/postgresql/data', uid: 70, gid: 70, mode: 0o700 }).add({ kind: 'dir', to: '/var/run/postgresql', uid: 70, gid: 70, mode: 0o2775 });
       layer.user({ name: 'postgres', uid: 70, gid: 70, home: '/var/lib/postgresql' });

@@ -33,8 +33,9 @@ async function sharedObjects(dir: string): Promise<string[]> {
 
 /** Host libraries the given ELF files need, minus those the image carries itself. */
 async function systemLibraries(files: string[], own: (lib: string) => boolean): Promise<string[]> {
+  const bundled = new Set(files.map((file) => path.basename(file)));
   const libs = new Set<string>();
-  for (const file of files) for (const lib of await sharedLibraries(file)) if (!own(lib)) libs.add(lib);
+  for (const file of files) for (const lib of await sharedLibraries(file, (name) => bundled.has(name))) if (!own(lib)) libs.add(lib);
   return [...libs].sort();
 }
 

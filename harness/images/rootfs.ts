@@ -127,14 +127,17 @@ export async function treeStamp(p: string): Promise<string> {
 }
 
 /** Every shared object an ELF file needs (the dynamic loader included), as host paths. */
-export async function sharedLibraries(file: string): Promise<string[]> {
+export async function sharedLibraries(file: string, bundled: (name: string) => boolean = () => false): Promise<string[]> {
   const header = (await readFile(file)).subarray(0, 4);
   if (header.toString('latin1') !== '\x7fELF') return [];
   const { stdout } = await run('ldd', [file]).catch(() => ({ stdout: '' }));
   const files: string[] = [];
   for (const line of stdout.split('\n')) {
     if (/statically linked|not a dynamic executable/.test(line)) continue;
-    if (/=> not found/.test(line)) throw new Error(`${file} needs ${line.trim()}, which this host does not have`);
+    const missing = /^\s*(\S+) => not found/.exec(line)?.[1];
+    // A library shipped next to it (a wheel's `<pkg>.libs/`, found at run time through $ORIGIN) is not the host's to provide.
+    if (missing && bundled(missing)) continue;
+    if (missing) throw new Error(`${file} needs ${line.trim()}, which this host does not have`);
     const resolved = /=>\s+(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)\s+\(/.exec(line)?.[1];
     if (resolved) files.push(resolved);
   }

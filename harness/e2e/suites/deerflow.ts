@@ -1,0 +1,158 @@
+// DeerFlow itself, used the way a user uses it, through the chart's nginx at localhost:<port>
+// (the NOTES' port-forward): first admin, logout and login (origin checks behind nginx on a
+// non-default port), a thread, an upload, a turn whose model (the fake OpenAI-compatible
+// provider: the only fake besides the sandbox stand-in) calls a sandbox tool, so DeerFlow's own
+// AioSandboxProvider acquires a real sandbox Pod through our agent; the file the sandbox wrote,
+// read back through the gateway's artifact route; MCP config kept across a gateway restart; the
+// bundled public skills listed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../../ports.js';
+import { resolveTool } from '../../tools.js';
+import { eventually } from '../../wait.js';
+import type { FakeLlmProvider } from '../../fakes/llm-provider.js';
+import { type E2eContext, assert, sandboxIdOf, sandboxPods } from '../context.js';
+import { DeerflowUser } from '../deerflow-user.js';
+import { SkipCheck } from '../report.js';
+
+export interface DeerflowSuiteOptions {
+  /** The fake provider the release's model points at. */
+  llm: FakeLlmProvider;
+  /** The model name in the release's config. */
+  model: string;
+}
+
+interface Thread {
+  thread_id: string;
+}
+
+async function portForward(ctx: E2eContext, service: string, remotePort: number): Promise<{ port: number; stop(): void }> {
+  const port = await freePort('127.0.0.1');
+  const child: ChildProcess = spawn(await resolveTool('kubectl'), ['--kubeconfig', ctx.kube.kubeconfig, 'port-forward', '-n', ctx.primary.namespace, `svc/${service}`, `${port}:${remotePort}`], { stdio: 'ignore' });
+  await eventually(`kubectl port-forward to ${service}`, 30_000, async () => (await fetch(`http://localhost:${port}/nginx-health`).catch(() => undefined)) !== undefined, 300);
+  return { port, stop: () => child.kill() };
+}
+
+export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptions | undefined): Promise<void> {
+  const { report, kube } = ctx;
+  if (!ctx.realNode || !options) {
+    await report.check('the real DeerFlow gateway', async () => {
+      throw new SkipCheck('this cluster has no real node: the DeerFlow gateway cannot run in a kwok Pod');
+    });
+    return;
+  }
+  const tag = randomBytes(3).toString('hex');
+  const nginx = `${ctx.primary.release}-nginx`;
+  const forward = await portForward(ctx, nginx, 2026);
+  const base = `http://localhost:${forward.port}`;
+  const admin = new DeerflowUser(base);
+  const email = `admin-${tag}@example.com`;
+  const password = `e2e-${randomBytes(9).toString('hex')}`;
+  let thread = '';
+
+  try {
+    await report.check(`first admin through nginx at ${base} (Origin and Host with the port, as a browser sends them)`, async () => {
+      const setup = await admin.request<{ needs_setup: boolean }>('GET', '/api/v1/auth/setup-status');
+      assert(setup.status === 200 && setup.json?.needs_setup === true, `setup-status: HTTP ${setup.status} ${setup.text}`);
+      const created = await admin.request<{ system_role: string }>('POST', '/api/v1/auth/initialize', { json: { email, password, remember_me: true } });
+      assert(created.status === 201, `initialize: HTTP ${created.status} ${created.text}`);
+      assert(created.json?.system_role === 'admin', `initialize made a ${created.json?.system_role}`);
+      assert(admin.cookie('access_token') && admin.cookie('csrf_token'), 'initialize set no session and CSRF cookies');
+    });
+
+    await report.check('a cross-site Origin is refused, the page\'s own origin is not', async () => {
+      const stranger = new DeerflowUser(base);
+      const refused = await stranger.request('POST', '/api/v1/auth/login/local', { form: { username: email, password }, origin: 'http://evil.example' });
+      assert(refused.status === 403, `a foreign Origin got HTTP ${refused.status} ${refused.text}`);
+    });
+
+    await report.check('log out and log in again', async () => {
+      const out = await admin.request('POST', '/api/v1/auth/logout');
+      assert(out.status === 200, `logout: HTTP ${out.status} ${out.text}`);
+      assert(!admin.cookie('access_token'), 'logout kept the session cookie');
+      const me = await admin.request('GET', '/api/v1/auth/me');
+      assert(me.status === 401, `after logout /me is HTTP ${me.status}`);
+      const login = await admin.request('POST', '/api/v1/auth/login/local', { form: { username: email, password, remember_me: 'true' } });
+      assert(login.status === 200, `login: HTTP ${login.status} ${login.text}`);
+      const again = await admin.request<{ email: string }>('GET', '/api/v1/auth/me');
+      assert(again.status === 200 && again.json?.email === email, `after login /me is HTTP ${again.status} ${again.text}`);
+    });
+
+    await report.check('the browser-stream WebSocket upgrade passes nginx and reaches the gateway\'s checks', async () => {
+      // Browser tools are off in this release, so the gateway closes before accepting for every
+      // origin (uvicorn answers the upgrade with 403); what this shows is that nginx upgrades the
+      // connection to the gateway with the cookie (no 4xx from nginx itself, no 401 page).
+      const key = randomBytes(16).toString('base64');
+      const response = await fetch(`${base}/api/threads/probe-${tag}/browser/stream`, {
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': key, origin: base, cookie: `access_token=${admin.cookie('access_token')}` },
+      }).catch((error: Error) => ({ status: -1, headers: new Headers(), text: async () => error.message }));
+      assert(response.status === 403, `the upgrade got HTTP ${response.status}`);
+      return response.status;
+    }, (status) => ({ status }));
+
+    await report.check('create a thread and upload a file', async () => {
+      const created = await admin.request<Thread>('POST', '/api/threads', { json: { metadata: { e2e: tag } } });
+      assert(created.status === 200 && created.json?.thread_id, `create thread: HTTP ${created.status} ${created.text}`);
+      thread = created.json.thread_id;
+      const form = new FormData();
+      form.append('files', new Blob([`uploaded by the e2e ${tag}\n`], { type: 'text/plain' }), 'notes.txt');
+      const uploaded = await admin.request<{ success: boolean; files: { virtual_path: string }[] }>('POST', `/api/threads/${thread}/uploads`, { body: form });
+      assert(uploaded.status === 200 && uploaded.json?.success, `upload: HTTP ${uploaded.status} ${uploaded.text}`);
+      assert(uploaded.json.files.some((f) => f.virtual_path === '/mnt/user-data/uploads/notes.txt'), `upload landed elsewhere: ${uploaded.text}`);
+      return thread;
+    }, (id) => ({ thread: id }));
+
+    const artifact = `/mnt/user-data/outputs/e2e-${tag}.txt`;
+    const content = `written in the sandbox by DeerFlow's write_file tool (${tag})\n`;
+    await report.check('a turn: the model calls write_file, DeerFlow acquires a sandbox Pod through the agent, the reply streams back', async () => {
+      assert(thread, 'no thread');
+      const before = options.llm.requests.length;
+      const call = JSON.stringify({ name: 'write_file', arguments: { description: 'save the e2e artifact', path: artifact, content } });
+      const turn = await admin.stream(`/api/threads/${thread}/runs/stream`, {
+        assistant_id: 'lead_agent',
+        input: { messages: [{ role: 'user', content: `Save the artifact.\nTOOL ${call}` }] },
+        context: { model_name: options.model, thinking_enabled: false },
+        stream_mode: ['values', 'messages-tuple'],
+      }, 240_000);
+      assert(turn.status === 200, `runs/stream: HTTP ${turn.status}`);
+      const errors = turn.events.filter((e) => e.event === 'error');
+      assert(errors.length === 0, `the run reported ${JSON.stringify(errors)}`);
+      const llmCalls = options.llm.requests.slice(before);
+      assert(llmCalls.some((r) => r.outcome === 'tool_call') && llmCalls.some((r) => r.outcome === 'text'), `the model was asked ${llmCalls.length} times: ${llmCalls.map((r) => r.outcome).join(', ')}`);
+      assert(llmCalls.every((r) => r.stream), 'DeerFlow did not stream from the model');
+      const sandboxes = (await sandboxPods(ctx)).filter((pod) => pod.metadata.annotations?.['sandbox.antler.dev/thread-id'] === thread);
+      assert(sandboxes.length === 1, `expected one sandbox Pod for the thread, found ${sandboxes.length}`);
+      const streamedText = JSON.stringify(turn.events.filter((e) => e.event === 'messages' || e.event === 'values'));
+      assert(streamedText.includes('Done.'), 'the final answer was not streamed');
+      return { events: turn.events.length, sandbox: sandboxIdOf(sandboxes[0]!) };
+    }, (value) => value);
+
+    await report.check('the file the sandbox wrote is downloadable through the gateway\'s artifact route', async () => {
+      const got = await admin.request('GET', `/api/threads/${thread}/artifacts${artifact}`);
+      assert(got.status === 200, `artifact: HTTP ${got.status} ${got.text.slice(0, 300)}`);
+      assert(got.text === content, `artifact content differs: ${JSON.stringify(got.text.slice(0, 200))}`);
+    });
+
+    await report.check('MCP config edited in the API survives a gateway restart', async () => {
+      const servers = { [`probe-${tag}`]: { type: 'http', url: 'http://probe.invalid/mcp', enabled: false, description: 'e2e probe' } };
+      const put = await admin.request('PUT', '/api/mcp/config', { json: { mcp_servers: servers } });
+      assert(put.status === 200, `PUT /api/mcp/config: HTTP ${put.status} ${put.text}`);
+      const selector = `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`;
+      await kube.run(['delete', 'pod', '-n', ctx.primary.namespace, '-l', selector, '--wait=true', '--timeout=90s']);
+      await kube.run(['rollout', 'status', '-n', ctx.primary.namespace, `deployment/${ctx.primary.release}-gateway`, '--timeout=180s']);
+      await eventually('the restarted gateway to answer through nginx', 120_000, async () => (await admin.request('GET', '/api/v1/auth/me')).status === 200, 1000);
+      const got = await admin.request<{ mcp_servers: Record<string, unknown> }>('GET', '/api/mcp/config');
+      assert(got.status === 200 && got.json?.mcp_servers?.[`probe-${tag}`], `after the restart the MCP config is ${got.text}`);
+    });
+
+    await report.check('DeerFlow\'s bundled public skills are listed', async () => {
+      const got = await admin.request<{ skills: { name: string; category: string }[] }>('GET', '/api/skills');
+      assert(got.status === 200, `GET /api/skills: HTTP ${got.status} ${got.text}`);
+      const publicSkills = (got.json?.skills ?? []).filter((s) => s.category === 'public');
+      assert(publicSkills.length > 0, `no public skills: ${got.text.slice(0, 300)}`);
+      return publicSkills.length;
+    }, (count) => ({ publicSkills: count }));
+  } finally {
+    forward.stop();
+  }
+}
