@@ -188,7 +188,12 @@ export async function attachInClusterAgent(
       forward.kill();
     },
     stop: async () => {
-      forward.kill();
+      deleted = true;
+      if (forward.exitCode === null && forward.signalCode === null) {
+        const exited = new Promise((resolve) => forward.once('exit', resolve));
+        forward.kill();
+        await exited;
+      }
     },
   };
 }

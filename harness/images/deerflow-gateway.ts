@@ -3,13 +3,13 @@
 // /app/backend/.venv, uv on PATH, its CMD), without a registry: the interpreter is the host's
 // pyenv 3.12 relocated to /usr/local, the venv is the one `uv sync --frozen` made from DeerFlow's
 // lock, re-pointed at that interpreter. Like upstream it carries no /app/skills and no USER.
-import { cp, lstat, mkdir, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEERFLOW_COMMIT, DEERFLOW_VERSION } from '../deerflow/source.js';
 import { deerflowEnvironment } from '../deerflow/python.js';
 import { withBusybox } from './busybox.js';
 import type { ImageRecipe } from './catalog.js';
-import { Rootfs, sharedLibraries } from './rootfs.js';
+import { Rootfs, copyTree, sharedLibraries } from './rootfs.js';
 import { unpackedPackage } from './debian.js';
 
 const PY = 'python3.12';
@@ -41,7 +41,7 @@ async function systemLibraries(files: string[], own: (lib: string) => boolean): 
 
 /** Copies the venv and points it at the image's interpreter and its own location. */
 async function relocatedVenv(hostVenv: string, into: string, imageVenv: string, imagePython: string): Promise<void> {
-  await cp(hostVenv, into, { recursive: true, verbatimSymlinks: true });
+  await copyTree(hostVenv, into);
   const cfg = await readFile(path.join(into, 'pyvenv.cfg'), 'utf8');
   await writeFile(path.join(into, 'pyvenv.cfg'), cfg.replace(/^home = .*$/m, `home = ${path.dirname(imagePython)}`));
   await rm(path.join(into, 'bin', 'python'), { force: true });
