@@ -44,9 +44,17 @@ http {
     ''      close;
   }
 
+  # Only "https" from the hop in front is believed (a TLS-terminating ingress); anything else a
+  # client sends becomes this connection's own scheme, as upstream's nginx.conf maps it.
   map $http_x_forwarded_proto $forwarded_proto {
-    default $http_x_forwarded_proto;
-    ''      $scheme;
+    default  $scheme;
+    ~^https  https;
+  }
+
+  # The Host the client sent, port included; $host (no port) only when it sent none.
+  map $http_host $forwarded_host {
+    default $http_host;
+    ''      $host;
   }
 
   upstream gateway {
@@ -79,11 +87,13 @@ http {
     location /api/langgraph/ {
       rewrite ^/api/langgraph/(.*)$ /api/$1 break;
       proxy_pass http://gateway;
-      proxy_set_header Host $host;
+      proxy_set_header Host $forwarded_host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $forwarded_proto;
-      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Host $forwarded_host;
+      proxy_set_header X-Forwarded-Port "";
+      proxy_set_header Forwarded "";
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_buffering off;
@@ -97,11 +107,13 @@ http {
     location ~ ^/api/threads/[^/]+/uploads {
       client_max_body_size {{ .Values.nginx.uploadMaxBodySize }};
       proxy_pass http://gateway;
-      proxy_set_header Host $host;
+      proxy_set_header Host $forwarded_host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $forwarded_proto;
-      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Host $forwarded_host;
+      proxy_set_header X-Forwarded-Port "";
+      proxy_set_header Forwarded "";
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_request_buffering off;
@@ -112,11 +124,13 @@ http {
     # Live browser view (WebSocket, #4187).
     location ~ ^/api/threads/[^/]+/browser/stream {
       proxy_pass http://gateway;
-      proxy_set_header Host $host;
+      proxy_set_header Host $forwarded_host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $forwarded_proto;
-      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Host $forwarded_host;
+      proxy_set_header X-Forwarded-Port "";
+      proxy_set_header Forwarded "";
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
@@ -127,11 +141,13 @@ http {
 
     location ~ ^/api/threads {
       proxy_pass http://gateway;
-      proxy_set_header Host $host;
+      proxy_set_header Host $forwarded_host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $forwarded_proto;
-      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Host $forwarded_host;
+      proxy_set_header X-Forwarded-Port "";
+      proxy_set_header Forwarded "";
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_buffering off;
@@ -144,11 +160,13 @@ http {
 
     location /api/ {
       proxy_pass http://gateway;
-      proxy_set_header Host $host;
+      proxy_set_header Host $forwarded_host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $forwarded_proto;
-      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Host $forwarded_host;
+      proxy_set_header X-Forwarded-Port "";
+      proxy_set_header Forwarded "";
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
@@ -162,21 +180,25 @@ http {
     {{- if .Values.deerflow.enableDocs }}
     location ~ ^/(docs|redoc|openapi\.json) {
       proxy_pass http://gateway;
-      proxy_set_header Host $host;
+      proxy_set_header Host $forwarded_host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $forwarded_proto;
-      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Host $forwarded_host;
+      proxy_set_header X-Forwarded-Port "";
+      proxy_set_header Forwarded "";
     }
     {{- end }}
 
     location / {
       proxy_pass http://frontend;
-      proxy_set_header Host $host;
+      proxy_set_header Host $forwarded_host;
       proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $forwarded_proto;
-      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Host $forwarded_host;
+      proxy_set_header X-Forwarded-Port "";
+      proxy_set_header Forwarded "";
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;

@@ -3,11 +3,18 @@
  * docker/nginx/nginx.conf upstream: LangGraph rewrite, uploads, the browser WebSocket stream,
  * the `$connection_upgrade` map and gzip. `/api/sandboxes` is never proxied (D12).
  */
-const proxyHeaders = String.raw`proxy_set_header Host $host;
+// Host and X-Forwarded-Host carry the port the browser used (\`$http_host\`, not \`$host\`): DeerFlow
+// builds the expected Origin of auth requests and of the browser WebSocket from them
+// (backend/app/gateway/csrf_middleware.py:163-193, routers/browser.py:142-177), so dropping the port
+// refuses login on any non-default port. Client-sent Forwarded and X-Forwarded-Port are cleared:
+// DeerFlow prefers them over X-Forwarded-Host.
+const proxyHeaders = String.raw`proxy_set_header Host $forwarded_host;
 proxy_set_header X-Real-IP $remote_addr;
 proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
 proxy_set_header X-Forwarded-Proto $forwarded_proto;
-proxy_set_header X-Forwarded-Host $host;`;
+proxy_set_header X-Forwarded-Host $forwarded_host;
+proxy_set_header X-Forwarded-Port "";
+proxy_set_header Forwarded "";`;
 
 function indent(text: string, n: number): string {
   return text.split('\n').map((l) => (l.length > 0 ? ' '.repeat(n) + l : l)).join('\n');
@@ -65,9 +72,17 @@ http {
     ''      close;
   }
 
+  # Only "https" from the hop in front is believed (a TLS-terminating ingress); anything else a
+  # client sends becomes this connection's own scheme, as upstream's nginx.conf maps it.
   map $http_x_forwarded_proto $forwarded_proto {
-    default $http_x_forwarded_proto;
-    ''      $scheme;
+    default  $scheme;
+    ~^https  https;
+  }
+
+  # The Host the client sent, port included; $host (no port) only when it sent none.
+  map $http_host $forwarded_host {
+    default $http_host;
+    ''      $host;
   }
 
   upstream gateway {
