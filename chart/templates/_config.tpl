@@ -31,14 +31,28 @@ $VAR references (DeerFlow resolves those from env and refuses to start when one 
     "replicas" $.Values.sandbox.gatewaySide.replicas
     "idle_timeout" $.Values.sandbox.gatewaySide.idleTimeoutSeconds
     "ownership" (dict "type" (ternary "redis" "memory" (eq (include "deerflow.streamBridge" .) "redis")))
+    "thread_data_mounts" (has $.Values.persistence.home.mode (list "hostPath" "pvc"))
 -}}
 {{- end -}}
 
-{{- $database := dict "backend" "sqlite" -}}
-{{- $checkpointer := dict "type" "sqlite" "connection_string" "checkpoints.db" -}}
+{{- /* DeerFlow loads only the tools config.yaml lists (tools/tools.py). */ -}}
+{{- $toolGroups := list -}}
+{{- $tools := list -}}
+{{- if and $.Values.sandbox.enabled $.Values.deerflow.config.sandboxTools -}}
+{{- $toolGroups = list (dict "name" "file:read") (dict "name" "file:write") (dict "name" "bash") -}}
+{{- range $tool := list (list "ls" "file:read") (list "read_file" "file:read") (list "glob" "file:read") (list "grep" "file:read") (list "write_file" "file:write") (list "str_replace" "file:write") (list "bash" "bash") -}}
+{{- $tools = append $tools (dict "name" (index $tool 0) "group" (index $tool 1) "use" (printf "deerflow.sandbox.tools:%s_tool" (index $tool 0))) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* The skills root: the claim mounted at /app/skills, else the home volume (public skills published by deerflow.skills.image). */ -}}
+{{- $skills := dict "path" (ternary "/app/skills" "/app/backend/.deer-flow/skills" (eq (include "deerflow.gateway.mountSkills" .) "true")) -}}
+
+{{- /* `database:` alone: it backs the checkpointer and the store too, and the deprecated
+`checkpointer:` section would win over it. SQLite lives on the home volume (the root is read-only). */ -}}
+{{- $database := dict "backend" "sqlite" "sqlite_dir" "/app/backend/.deer-flow/data" -}}
 {{- if ne $.Values.postgresql.mode "none" -}}
 {{- $database = dict "backend" "postgres" "postgres_url" "$DATABASE_URL" -}}
-{{- $checkpointer = dict "type" "postgres" "connection_string" "$DATABASE_URL" -}}
 {{- end -}}
 
 {{- $bridge := dict "type" "memory" -}}
@@ -51,18 +65,33 @@ $VAR references (DeerFlow resolves those from env and refuses to start when one 
     "models" $models
     "sandbox" $sandbox
     "database" $database
-    "checkpointer" $checkpointer
     "stream_bridge" $bridge
+    "skills" $skills
     "run_ownership" (dict "heartbeat_enabled" $.Values.deerflow.config.runOwnershipHeartbeat)
     "run_events" (dict "backend" $.Values.deerflow.config.runEventsBackend)
     "agent_storage" (dict "backend" $.Values.deerflow.config.agentStorageBackend)
     "scheduler" (dict "multi_instance" (eq (include "deerflow.multiWorker" .) "true"))
     "memory" (dict "shutdown_flush_timeout_seconds" $.Values.deerflow.config.memoryShutdownFlushSeconds)
 -}}
+{{- if $tools -}}
+{{- /* Tools and groups from deerflow.config.extra come after the sandbox ones instead of being replaced. */ -}}
+{{- $extra := $.Values.deerflow.config.extra -}}
+{{- $groupNames := list -}}
+{{- range $toolGroups }}{{ $groupNames = append $groupNames .name }}{{ end -}}
+{{- range ($extra.tool_groups | default list) }}{{ if not (has .name $groupNames) }}{{ $toolGroups = append $toolGroups . }}{{ end }}{{ end -}}
+{{- $_ := set $generated "tool_groups" $toolGroups -}}
+{{- $_ := set $generated "tools" (concat $tools ($extra.tools | default list)) -}}
+{{- end -}}
 {{- toYaml (mergeOverwrite (deepCopy $.Values.deerflow.config.extra) $generated) -}}
 {{- end -}}
 
 {{/* extensions_config.json seed. */}}
 {{- define "deerflow.extensionsConfig" -}}
 {{- toPrettyJson (dict "mcpServers" .Values.deerflow.extensions.mcpServers "skills" .Values.deerflow.extensions.skills) -}}
+{{- end -}}
+
+{{/* NO_PROXY for the gateway: everything inside the cluster (sandbox URLs are *.svc FQDNs, which
+DeerFlow's sandbox client would otherwise send through a configured proxy). */}}
+{{- define "deerflow.noProxy" -}}
+{{- join "," (list "localhost" "127.0.0.1" "::1" ".svc" (printf ".svc.%s" .Values.clusterDomain) (printf ".%s" .Release.Namespace) ) -}}
 {{- end -}}

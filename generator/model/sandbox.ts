@@ -41,7 +41,7 @@ export const sandbox: Record<string, ValueNode> = {
     serviceType: agent('SANDBOX_SERVICE_TYPE'),
     nodeHost: agent('NODE_HOST'),
     gatewaySide: group('DeerFlow-side `sandbox:` keys.', {
-      replicas: int(10, '`sandbox.replicas`: active+warm sandboxes per gateway process.', { minimum: 1, maximum: 1000 }),
+      replicas: int(3, '`sandbox.replicas`: active+warm sandboxes per gateway process (DeerFlow\'s default 3). At most `limits.maxSandboxesPerUser` (checked): a user must be able to fill one process\'s warm pool.', { minimum: 1, maximum: 1000 }),
       idleTimeoutSeconds: int(600, '`sandbox.idle_timeout` (0 disables the gateway\'s idle reaper; the agent TTLs still apply).', { minimum: 0, maximum: 604800 }),
     }),
     limits: group('Agent-side caps.', {

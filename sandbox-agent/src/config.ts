@@ -33,6 +33,7 @@ export interface Config {
   namespace: string;
   sandboxImage: string;
   imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
+  terminationGracePeriodSeconds: number;
   containerPort: number;
   serviceMode: ServiceMode;
   nodeHost: string;
@@ -190,6 +191,7 @@ export function loadConfig(env: Env, hostnameAndPid = 'sandbox-agent'): Config {
     namespace: v.K8S_NAMESPACE,
     sandboxImage: v.SANDBOX_IMAGE,
     imagePullPolicy: v.SANDBOX_AGENT_POD_IMAGE_PULL_POLICY,
+    terminationGracePeriodSeconds: v.SANDBOX_AGENT_POD_TERMINATION_GRACE_SECONDS,
     containerPort: v.SANDBOX_CONTAINER_PORT,
     serviceMode,
     nodeHost: v.NODE_HOST,

@@ -372,6 +372,9 @@ export const AGENT_ENV = {
   SANDBOX_AGENT_TOUCH_MIN_INTERVAL_SECONDS: int(10, 0, 3600, {
     description: 'Shortest spacing of last-touch writes for one sandbox, so a polling gateway does not write on every GET.',
   }),
+  SANDBOX_AGENT_POD_TERMINATION_GRACE_SECONDS: int(5, 0, 3600, {
+    description: 'terminationGracePeriodSeconds of sandbox Pods. Short on purpose: a sandbox keeps no state of its own (thread data is on the shared volume), and a thread re-acquired while its old Pod terminates must get its new Pod inside DeerFlow\'s 30 s create timeout (remote_backend.py), which the Kubernetes default of 30 s made impossible.',
+  }),
   SANDBOX_AGENT_TERMINATING_WAIT_SECONDS: int(20, 0, 600, {
     description: 'How long a create waits for a terminating Pod of the same name to go (503 after).',
   }),

@@ -217,6 +217,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
     },
     spec: {
       restartPolicy: 'Always',
+      terminationGracePeriodSeconds: cfg.terminationGracePeriodSeconds,
       ...(initContainers.length > 0 ? { initContainers } : {}),
       containers,
       volumes,

@@ -183,6 +183,10 @@ describe('pod spec (contract §6.6–8, 16–19, 26–29)', () => {
     expect(pod({}, body).spec?.containers[0]?.imagePullPolicy).toBe('IfNotPresent');
     expect(pod({ SANDBOX_AGENT_POD_IMAGE_PULL_POLICY: 'Never' }, body).spec?.containers[0]?.imagePullPolicy).toBe('Never');
   });
+  it('issue 10 finding 8: sandbox Pods stop within 5 s by default, so a re-acquire fits DeerFlow\'s 30 s create timeout', () => {
+    expect(pod({}, body).spec?.terminationGracePeriodSeconds).toBe(5);
+    expect(pod({ SANDBOX_AGENT_POD_TERMINATION_GRACE_SECONDS: '0' }, body).spec?.terminationGracePeriodSeconds).toBe(0);
+  });
   it('keeps the upstream THREADS_HOST_PATH layout only when no DeerFlow host base is set', () => {
     const p = pod({ DEER_FLOW_HOST_BASE_DIR: '', THREADS_HOST_PATH: '/data/threads' }, body);
     expect(p.spec?.volumes?.find((v) => v.name === 'user-data')?.hostPath?.path).toBe('/data/threads/thread-1/user-data');

@@ -13,15 +13,9 @@ const env = String.raw`- name: NODE_ENV
 - name: NEXT_TELEMETRY_DISABLED
   value: "1"
 - name: DEER_FLOW_INTERNAL_GATEWAY_BASE_URL
-  value: {{ include "deerflow.gateway.url" . | quote }}
-{{- if include "deerflow.auth.enabled" . }}
-- name: BETTER_AUTH_SECRET
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "deerflow.auth.secretName" . }}
-      key: BETTER_AUTH_SECRET
-      optional: true
-{{- end }}`;
+  value: {{ include "deerflow.gateway.url" . | quote }}`;
+// Only variables DeerFlow 2.1's frontend reads (frontend/src/env.js, core/auth/gateway-config.ts);
+// BETTER_AUTH_SECRET is read nowhere there any more, so it is not passed (issue 10 finding 9).
 
 const tcp = 'tcpSocket:\n  port: http';
 
@@ -35,13 +29,14 @@ export const frontendTemplates: TemplateModule[] = [
       values: 'frontend',
       annotations: String.raw`kubectl.kubernetes.io/default-container: frontend
 checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
-      volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 512Mi',
+      // Next.js writes its image and fetch cache under .next/cache; the root stays read-only-ready.
+      volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 512Mi\n- name: next-cache\n  emptyDir:\n    sizeLimit: 1Gi',
       container: {
         name: 'frontend',
         ports: [{ name: 'http', port: '3000' }],
         env,
         probes: { startup: tcp, readiness: tcp, liveness: tcp },
-        volumeMounts: '- name: tmp\n  mountPath: /tmp',
+        volumeMounts: '- name: tmp\n  mountPath: /tmp\n- name: next-cache\n  mountPath: /app/frontend/.next/cache',
       },
     }),
   },

@@ -14,7 +14,7 @@ const env = String.raw`- name: DEER_FLOW_PROJECT_ROOT
 - name: DEER_FLOW_CONFIG_PATH
   value: /app/backend/config/config.yaml
 - name: DEER_FLOW_EXTENSIONS_CONFIG_PATH
-  value: /app/backend/runtime/extensions_config.json
+  value: ${HOME}/extensions_config.json
 - name: DEER_FLOW_HOST_BASE_DIR
   value: {{ include "deerflow.hostBaseDir" . | quote }}
 - name: DEER_FLOW_CHANNELS_LANGGRAPH_URL
@@ -43,6 +43,10 @@ const env = String.raw`- name: DEER_FLOW_PROJECT_ROOT
   value: /tmp/uv-cache
 - name: HOME
   value: /tmp/home
+- name: NO_PROXY
+  value: {{ include "deerflow.noProxy" . | quote }}
+- name: no_proxy
+  value: {{ include "deerflow.noProxy" . | quote }}
 {{- if include "deerflow.auth.enabled" . }}
 - name: AUTH_JWT_SECRET
   valueFrom:
@@ -80,8 +84,6 @@ const env = String.raw`- name: DEER_FLOW_PROJECT_ROOT
 const mounts = String.raw`- name: config
   mountPath: /app/backend/config
   readOnly: true
-- name: runtime
-  mountPath: /app/backend/runtime
 - name: home
   mountPath: ${HOME}
   {{- if ne .Values.persistence.home.mode "hostPath" }}
@@ -98,9 +100,6 @@ const mounts = String.raw`- name: config
 const volumes = String.raw`- name: config
   configMap:
     name: {{ include "deerflow.componentName" (dict "ctx" $ "component" "gateway") }}
-- name: runtime
-  emptyDir:
-    sizeLimit: 16Mi
 - name: tmp
   emptyDir:
     sizeLimit: 1Gi
@@ -122,12 +121,67 @@ const volumes = String.raw`- name: config
     readOnly: true
 {{- end }}`;
 
-// extensions_config.json is rewritten by the gateway at runtime (MCP/skill toggles, D16), so it is
-// seeded into a writable emptyDir instead of being mounted read-only from the ConfigMap.
-const init = String.raw`- name: seed-extensions
+const homeMount = String.raw`- name: home
+  mountPath: ${HOME}
+  {{- if ne .Values.persistence.home.mode "hostPath" }}
+  subPath: deer-flow
+  {{- end }}`;
+
+// Init containers, in order:
+// - hostPath home only: the kubelet creates a missing hostPath directory root-owned 0755, where the
+//   non-root gateway cannot write; one chown as root makes it the gateway user's (hostPath is the
+//   single-node development mode that `persistence.allowHostPath` already gates).
+// - the public skills from `deerflow.skills.image`, published into the home volume's skills root
+//   (DeerFlow's image carries none: backend/Dockerfile copies only backend/).
+// - extensions_config.json: the gateway rewrites it at runtime (MCP and skill toggles, D16), so it
+//   lives on the home volume and the values only seed it when it does not exist yet.
+const init = String.raw`{{- if eq .Values.persistence.home.mode "hostPath" }}
+- name: own-home
   image: {{ include "deerflow.images.image" (dict "image" .Values.gateway.image "registry" .Values.global.imageRegistry) | quote }}
   imagePullPolicy: {{ .Values.gateway.image.pullPolicy }}
-  command: ["cp", "/app/backend/config/extensions_config.json", "/app/backend/runtime/extensions_config.json"]
+  command: ["chown", "{{ .Values.gateway.containerSecurityContext.runAsUser }}:{{ .Values.gateway.containerSecurityContext.runAsGroup }}", "${HOME}"]
+  {{- with .Values.gateway.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    runAsUser: 0
+    runAsNonRoot: false
+    allowPrivilegeEscalation: false
+    readOnlyRootFilesystem: true
+    capabilities:
+      drop: ["ALL"]
+      add: ["CHOWN"]
+    seccompProfile:
+      type: RuntimeDefault
+  volumeMounts:
+${indent(homeMount, 4)}
+{{- end }}
+{{- if .Values.deerflow.skills.image.repository }}
+- name: publish-skills
+  image: {{ include "deerflow.images.image" (dict "image" .Values.deerflow.skills.image "registry" .Values.global.imageRegistry) | quote }}
+  imagePullPolicy: {{ .Values.deerflow.skills.image.pullPolicy }}
+  command: ["sh", "-ec"]
+  args:
+    - |
+      mkdir -p ${HOME}/skills/custom
+      rm -rf ${HOME}/skills/.public-new
+      cp -R {{ .Values.deerflow.skills.path }}/. ${HOME}/skills/.public-new
+      rm -rf ${HOME}/skills/public
+      mv ${HOME}/skills/.public-new ${HOME}/skills/public
+  {{- with .Values.gateway.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" .Values.gateway.containerSecurityContext) | nindent 4 }}
+  volumeMounts:
+${indent(homeMount, 4)}
+{{- end }}
+- name: seed-extensions
+  image: {{ include "deerflow.images.image" (dict "image" .Values.gateway.image "registry" .Values.global.imageRegistry) | quote }}
+  imagePullPolicy: {{ .Values.gateway.image.pullPolicy }}
+  command: ["sh", "-c", "[ -e ${HOME}/extensions_config.json ] || cp /app/backend/config/extensions_config.json ${HOME}/extensions_config.json"]
   {{- with .Values.gateway.resources }}
   # The gateway's own resources: an init container never adds to the Pod's effective requests
   # beyond its largest container, and a LimitRange min applies to it as well.
@@ -140,8 +194,11 @@ const init = String.raw`- name: seed-extensions
     - name: config
       mountPath: /app/backend/config
       readOnly: true
-    - name: runtime
-      mountPath: /app/backend/runtime`;
+${indent(homeMount, 4)}`;
+
+function indent(text: string, n: number): string {
+  return text.split('\n').map((l) => (l.length > 0 ? ' '.repeat(n) + l : l)).join('\n');
+}
 
 const health = 'httpGet:\n  path: /health\n  port: http';
 
@@ -168,6 +225,9 @@ checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       volumes,
       container: {
         name: 'gateway',
+        // The image's own start command (backend/Dockerfile CMD) with the worker count it lacks:
+        // GATEWAY_WORKERS is what DeerFlow's startup gates believe, so it is also what runs.
+        command: ['sh', '-c', 'cd /app/backend && PYTHONPATH=. exec uv run --no-sync uvicorn app.gateway.app:app --host 0.0.0.0 --port 8001 --workers "$GATEWAY_WORKERS"'],
         ports: [{ name: 'http', port: '8001' }],
         env,
         probes: { startup: health, readiness: health, liveness: health },

@@ -25,6 +25,14 @@ are reported together. Included from templates/validate.yaml.
 {{- $errors = append $errors "deerflow.config.streamBridge: redis needs redis.mode=bundled or external." -}}
 {{- end -}}
 
+{{- /* The agent's per-user cap against DeerFlow's own warm pool (issue 10 finding 4): a gateway process
+keeps up to sandbox.replicas released sandboxes warm for idle_timeout and evicts one only when it
+reaches that number, so one user working through more threads than the per-user cap gets a 429
+while their own warm sandboxes still count. */ -}}
+{{- if and $.Values.sandbox.enabled (gt (int $.Values.sandbox.limits.maxSandboxesPerUser) 0) (lt (int $.Values.sandbox.limits.maxSandboxesPerUser) (int $.Values.sandbox.gatewaySide.replicas)) -}}
+{{- $errors = append $errors (printf "sandbox.limits.maxSandboxesPerUser: %d is below sandbox.gatewaySide.replicas (%d), the warm pool each gateway process keeps (DeerFlow evicts a warm sandbox only once it holds that many), so a user's %dth thread would be refused while their warm sandboxes count against the cap; raise the cap to at least %d, lower sandbox.gatewaySide.replicas, or set the cap to 0." (int $.Values.sandbox.limits.maxSandboxesPerUser) (int $.Values.sandbox.gatewaySide.replicas) (add1 (int $.Values.sandbox.limits.maxSandboxesPerUser)) (int $.Values.sandbox.gatewaySide.replicas)) -}}
+{{- end -}}
+
 {{- /* Models and their keys. */ -}}
 {{- $names := dict -}}
 {{- range $i, $m := $.Values.deerflow.models -}}
