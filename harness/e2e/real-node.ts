@@ -15,7 +15,10 @@ function imageValues(reference: string): { registry: string; repository: string;
   return { registry: match[1] as string, repository: match[2] as string, tag: match[3] as string, digest: match[4] as string };
 }
 
-export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox'];
+export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway', 'deerflow-skills'];
+
+/** The model the real-node release's DeerFlow uses: the fake provider the e2e runs on the node's address. */
+export const E2E_MODEL = 'fake-gpt';
 
 export interface RealNodeRelease {
   valuesFile: string;
@@ -34,7 +37,7 @@ async function apiServerPort(kubeconfig: string): Promise<number> {
   return port;
 }
 
-export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string, workDir: string, release: string): Promise<RealNodeRelease> {
+export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string, workDir: string, release: string, llmBaseUrl: string): Promise<RealNodeRelease> {
   const images = await node.loadImages(REAL_NODE_IMAGES);
   const ref = (name: ImageName) => imageValues(images[name] as string);
   const volumes = path.join(node.paths.dir, 'volumes', release);
@@ -49,6 +52,15 @@ export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string,
   const overlay = {
     persistence: { home: { hostPath: homeDir } },
     nginx: { image: ref('nginx') },
+    gateway: { image: ref('deerflow-gateway') },
+    deerflow: {
+      skills: { image: ref('deerflow-skills') },
+      providers: { apiKeys: { FAKE_LLM_KEY: 'e2e-fake-provider-key' } },
+      // The fake OpenAI-compatible provider (stands in for real LLM providers) on the node address.
+      models: [{ name: E2E_MODEL, displayName: 'Fake GPT (e2e)', use: 'langchain_openai:ChatOpenAI', model: 'fake-model', baseUrl: llmBaseUrl, apiKeyEnv: 'FAKE_LLM_KEY', maxRetries: 0 }],
+      // Memory extraction would ask the model after every turn; the e2e counts its calls.
+      config: { extra: { memory: { enabled: false } } },
+    },
     postgresql: { image: ref('postgres') },
     redis: { image: ref('redis') },
     sandbox: { image: ref('sandbox-standin'), skills: { hostPath: skillsDir }, agent: { image: ref('sandbox-agent') } },

@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type BackendName, type ClusterBackend, KindBackend } from '../cluster.js';
 import type { RealNode } from '../node/real-node.js';
-import { prepareRealNodeRelease } from './real-node.js';
+import { E2E_MODEL, prepareRealNodeRelease } from './real-node.js';
+import { FakeLlmProvider } from '../fakes/llm-provider.js';
+import { NODE_NETWORK } from '../node/layout.js';
+import { deerflowSuite } from './suites/deerflow.js';
 import { run, succeeds } from '../exec.js';
 import { log } from '../progress.js';
 import { type AgentHandle, attachInClusterAgent, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
@@ -28,7 +31,7 @@ import { upgradeSuite } from './suites/upgrade.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The e2e suites in the order they run (install and uninstall always run around them). */
-export const SUITES = ['concurrency', 'isolation', 'failures', 'failover', 'upgrade'] as const;
+export const SUITES = ['concurrency', 'isolation', 'failures', 'deerflow', 'failover', 'upgrade'] as const;
 export type SuiteName = (typeof SUITES)[number];
 const AGENT_REPLICAS = 2;
 
@@ -99,6 +102,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
   }
   const realNode = options.realNode;
   let realNodeImages: Record<string, string> | undefined;
+  let fakeLlm: FakeLlmProvider | undefined;
   const primaryValues = [profileFor(backend), ...(realNode ? [path.join(repoRoot, 'values/profiles/real-node.yaml')] : []), path.join(repoRoot, 'harness/e2e/values/primary.yaml')];
   // On kind and on the real node the agent runs in-cluster, two replicas, from the image this run
   // built; only a kwok-only local cluster runs the replicas as host processes.
@@ -119,7 +123,12 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
 
       if (realNode) {
         await report.check(`build images locally (no registry, no pulls) and load them into the real node ${realNode.name}`, async () => {
-          const prepared = await prepareRealNodeRelease(realNode, options.kubeconfig, workDir, primaryRelease);
+          // The fake OpenAI-compatible provider (the stand-in for real LLM providers) listens on the
+          // node's address, which Pods reach and nothing outside the machine does.
+          fakeLlm = new FakeLlmProvider('e2e-provider');
+          const llmUrl = await fakeLlm.start(NODE_NETWORK.nodeIp);
+          cleanups.push(() => fakeLlm!.stop());
+          const prepared = await prepareRealNodeRelease(realNode, options.kubeconfig, workDir, primaryRelease, llmUrl);
           primaryValues.push(prepared.valuesFile);
           realNodeImages = prepared.images;
           return prepared.images;
@@ -286,6 +295,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         concurrency: () => concurrencySuite(ctx),
         isolation: () => isolationSuite(ctx, tenantRefs),
         failures: () => failuresSuite(ctx),
+        deerflow: () => deerflowSuite(ctx, fakeLlm ? { llm: fakeLlm, model: E2E_MODEL } : undefined),
         failover: () => failoverSuite(ctx, options.cluster),
         upgrade: () => upgradeSuite(ctx),
       };

@@ -74,13 +74,14 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
     assert(ctx.primary.agents.every((agent) => agent.running()), 'not every agent replica is running');
   });
 
+  // The real DeerFlow gateway takes tens of seconds to start (Python imports, migrations).
   await report.check('deleted gateway and nginx Pods are replaced by their ReplicaSets', async () => {
     for (const component of ['gateway', 'nginx']) {
       const before = await componentPods(ctx, component);
       assert(before.length > 0, `no ${component} Pods`);
-      await kube.run(['delete', 'pod', '-n', ctx.primary.namespace, ...before.map((pod) => pod.metadata.name), '--wait=true', '--timeout=60s']);
-      await kube.run(['wait', '-n', ctx.primary.namespace, '--for=condition=Available', 'deployment', '-l', `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`, '--timeout=60s']);
-      await eventually(`${component} replacement Pods to be Ready`, 60_000, async () => {
+      await kube.run(['delete', 'pod', '-n', ctx.primary.namespace, ...before.map((pod) => pod.metadata.name), '--wait=true', '--timeout=180s']);
+      await kube.run(['wait', '-n', ctx.primary.namespace, '--for=condition=Available', 'deployment', '-l', `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`, '--timeout=180s']);
+      await eventually(`${component} replacement Pods to be Ready`, 180_000, async () => {
         const after = await componentPods(ctx, component);
         const ready = after.filter((pod) => ((pod.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
         return ready.length >= before.length && !podUids(after).some((uid) => podUids(before).includes(uid));
@@ -109,16 +110,26 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
     return node;
   }, (node) => ({ drainedNode: node }));
 
-  await report.check('a deleted node: its Pods are rescheduled on the others', async () => {
+  await report.check('a deleted kwok node: its Pods are rescheduled on the others', async () => {
     if (ctx.backend !== 'local') throw new SkipCheck('deleting a node object is only done on the local backend');
-    const [gatewayPod] = await componentPods(ctx, 'gateway');
-    const node = (gatewayPod?.spec as { nodeName?: string } | undefined)?.nodeName;
-    assert(gatewayPod && node, 'gateway Pod is not scheduled');
+    // A kwok node (the real node's kubelet owns its Node object): the first of the release's
+    // Deployments with a Pod on one — the gateway on kwok-only clusters, the frontend otherwise.
+    let component = '';
+    let node = '';
+    for (const candidate of ['gateway', 'frontend']) {
+      const onKwok = (await componentPods(ctx, candidate)).map((pod) => (pod.spec as { nodeName?: string }).nodeName ?? '').find((name) => name.startsWith('kwok-node-'));
+      if (onKwok) {
+        component = candidate;
+        node = onKwok;
+        break;
+      }
+    }
+    assert(component && node, 'no gateway or frontend Pod runs on a kwok node');
     await kube.run(['delete', 'node', node, '--wait=true', '--timeout=30s']);
     try {
       // The pod GC controller removes Pods bound to a node that no longer exists; the ReplicaSet replaces them.
-      await eventually('gateway Pods to run on a remaining node', 120_000, async () => {
-        const pods = await componentPods(ctx, 'gateway');
+      await eventually(`${component} Pods to run on a remaining node`, 120_000, async () => {
+        const pods = await componentPods(ctx, component);
         return pods.length > 0 && pods.every((pod) => {
           const nodeName = (pod.spec as { nodeName?: string }).nodeName;
           const ready = ((pod.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -129,8 +140,8 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
       const index = Number(node.replace(/\D+/g, ''));
       await kube.apply(fakeNodeManifest(index, FAKE_NODE_ZONES[index % FAKE_NODE_ZONES.length] as string));
     }
-    return node;
-  }, (node) => ({ deletedNode: node }));
+    return { node, component };
+  }, (value) => ({ deletedNode: value.node, rescheduled: value.component }));
 
   await report.check('the API server restarts mid-run: agents recover their watches and lose no sandbox', async () => {
     if (!(cluster instanceof LocalBackend)) throw new SkipCheck('restarting the API server process is done on the local backend');
