@@ -27,9 +27,9 @@ chart-check: deps ## Fail if chart/ is stale or values and templates disagree
 typecheck: deps ## Type-check all TypeScript
 	node_modules/.bin/tsc -p tsconfig.json
 
-test: deps ## All tests: unit, helm-unittest, and suites against a local control plane
-	$(TSX) harness/tools-cli.ts ensure --for test
-	status=0; node_modules/.bin/vitest run || status=$$?; $(TSX) harness/test-summary.ts .cache/vitest-report.json; exit $$status
+test: deps ## All tests: unit, helm-unittest, and suites against a local control plane (with its real node)
+	$(TSX) harness/prepare-cli.ts test
+	@started=$$(date +%s); status=0; node_modules/.bin/vitest run || status=$$?; echo "[test] vitest took $$(( $$(date +%s) - started ))s"; $(TSX) harness/test-summary.ts .cache/vitest-report.json; exit $$status
 
 test-unit: deps ## Unit tests only (no cluster)
 	node_modules/.bin/vitest run --project unit
@@ -38,7 +38,8 @@ test-cluster: deps ## Cluster suites only
 	$(TSX) harness/tools-cli.ts ensure --for test
 	node_modules/.bin/vitest run --project cluster
 
-e2e: deps ## Main job: cluster, chart repo install, concurrency/failover/upgrade suites, report
+e2e: deps ## Main job: cluster (with its real node), chart repo install, the e2e suites incl. the real DeerFlow, report
+	$(TSX) harness/prepare-cli.ts e2e
 	$(TSX) harness/e2e.ts
 
 cluster-up: deps ## Start the test cluster (kind if a container engine answers, else local); CLUSTER=kind|local
