@@ -1,7 +1,8 @@
 // What the e2e needs from the local backend's real node: the locally built images loaded into its
 // containerd, and a values overlay that points the real-node profile at them (tag and digest) and
 // at host paths of this run (under the node's own directory, removed when the node stops).
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { deerflowSource } from '../deerflow/source.js';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ImageName } from '../images/catalog.js';
@@ -15,7 +16,7 @@ function imageValues(reference: string): { registry: string; repository: string;
   return { registry: match[1] as string, repository: match[2] as string, tag: match[3] as string, digest: match[4] as string };
 }
 
-export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway', 'deerflow-skills'];
+export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway'];
 
 /** The model the real-node release's DeerFlow uses: the fake provider the e2e runs on the node's address. */
 export const E2E_MODEL = 'fake-gpt';
@@ -49,12 +50,15 @@ export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string,
     await mkdir(dir, { recursive: true });
     await chmod(dir, 0o777);
   }
+  // The skills hostPath is this profile's skills root: DeerFlow's public skills from the pinned
+  // source go there, as a hostPath user puts them (DeerFlow's images carry none).
+  await cp(path.join(await deerflowSource(), 'skills', 'public'), path.join(skillsDir, 'public'), { recursive: true });
+  await mkdir(path.join(skillsDir, 'custom'), { recursive: true, mode: 0o777 });
   const overlay = {
     persistence: { home: { hostPath: homeDir } },
     nginx: { image: ref('nginx') },
     gateway: { image: ref('deerflow-gateway') },
     deerflow: {
-      skills: { image: ref('deerflow-skills') },
       providers: { apiKeys: { FAKE_LLM_KEY: 'e2e-fake-provider-key' } },
       // The fake OpenAI-compatible provider (stands in for real LLM providers) on the node address.
       models: [{ name: E2E_MODEL, displayName: 'Fake GPT (e2e)', use: 'langchain_openai:ChatOpenAI', model: 'fake-model', baseUrl: llmBaseUrl, apiKeyEnv: 'FAKE_LLM_KEY', maxRetries: 0 }],

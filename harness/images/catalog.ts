@@ -12,7 +12,7 @@ import { COREDNS_VERSION, KUBE_NETWORK_POLICIES_VERSION } from '../tool-manifest
 import { resolveTool } from '../tools.js';
 import { debianTag, packageFiles, unpackedPackage } from './debian.js';
 import { NODE_RUNTIME_VERSION, nodeRuntime } from './node-runtime.js';
-import { deerflowGatewayRecipe, deerflowSkillsRecipe } from './deerflow-gateway.js';
+import { deerflowGatewayRecipe } from './deerflow-gateway.js';
 import { withBusybox } from './busybox.js';
 import type { ImageConfig } from './oci.js';
 import { Rootfs } from './rootfs.js';
@@ -21,7 +21,7 @@ const HARNESS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const REPO_ROOT = path.resolve(HARNESS_DIR, '..');
 export const IMAGE_PREFIX = 'localhost/antler';
 
-export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway' | 'deerflow-skills';
+export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway';
 
 export interface ImageRecipe {
   name: ImageName;
@@ -211,7 +211,6 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
     },
   },
   'deerflow-gateway': deerflowGatewayRecipe,
-  'deerflow-skills': deerflowSkillsRecipe,
 };
 
 /** Host packages every recipe in `names` reads, installed if missing. */

@@ -5,7 +5,7 @@
 // lock, re-pointed at that interpreter. Like upstream it carries no /app/skills and no USER.
 import { lstat, mkdir, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEERFLOW_COMMIT, DEERFLOW_VERSION, deerflowSource } from '../deerflow/source.js';
+import { DEERFLOW_COMMIT, DEERFLOW_VERSION } from '../deerflow/source.js';
 import { deerflowEnvironment } from '../deerflow/python.js';
 import { withBusybox } from './busybox.js';
 import type { ImageRecipe } from './catalog.js';
@@ -104,20 +104,3 @@ function realInterpreter(venv: string): Promise<string> {
   return realpath(path.join(venv, 'bin', 'python'));
 }
 
-/**
- * DeerFlow's public skills (the pinned source's skills/public) in a small image with a shell, the
- * shape the chart's `deerflow.skills.image` expects: DeerFlow's own images carry no skills.
- */
-export const deerflowSkillsRecipe: ImageRecipe = {
-  name: 'deerflow-skills',
-  description: `DeerFlow ${DEERFLOW_VERSION} public skills (${DEERFLOW_COMMIT.slice(0, 9)} skills/public) for deerflow.skills.image`,
-  hostPackages: [],
-  tag: async () => `${DEERFLOW_VERSION}-${DEERFLOW_COMMIT.slice(0, 9)}`,
-  async inputs() {
-    return [(await unpackedPackage('busybox')).root, path.join(await deerflowSource(), 'skills', 'public')];
-  },
-  async prepare() {
-    const layer = (await withBusybox(new Rootfs())).add({ kind: 'tree', from: path.join(await deerflowSource(), 'skills', 'public'), to: '/skills/public' });
-    return { layers: [layer], config: { cmd: ['sh'] } };
-  },
-};
