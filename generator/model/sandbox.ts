@@ -28,7 +28,7 @@ export const sandbox: Record<string, ValueNode> = {
     existingSecret: str('', 'Existing Secret with the key (key name `existingSecretKey`; optional extra rotation keys under `extra-api-keys`).', { pattern: patterns.dnsSubdomain }),
     existingSecretKey: str('api-key', 'Key of the API key in `existingSecret`.', { minLength: 1 }),
     rotationApiKeys: arr([], 'Additional accepted keys during rotation (`SANDBOX_AGENT_API_KEYS`).', { type: 'string', minLength: 16 }),
-    image: image({ registry: 'enterprise-public-cn-beijing.cr.volces.com', repository: 'vefaas-public/all-in-one-sandbox', tag: '1.11.0' }, 'sandbox Pods'),
+    image: image({ registry: 'enterprise-public-cn-beijing.cr.volces.com', repository: 'vefaas-public/all-in-one-sandbox', tag: '1.11.0' }, 'sandbox Pods (the agent pulls it `IfNotPresent`)', { pullPolicy: false }),
     containerPort: int(8080, 'Sandbox container port (`SANDBOX_CONTAINER_PORT`).', { minimum: 1, maximum: 65535 }),
     serviceType: enumOf(['Headless', 'ClusterIP', 'NodePort'], 'Headless', 'How sandboxes are reached: `Headless` (Pod DNS names through the chart\'s headless Service; no per-sandbox Services), `ClusterIP` or `NodePort`.'),
     nodeHost: str('', '`NODE_HOST` for NodePort URLs (required with `serviceType: NodePort`).', { pattern: '^[A-Za-z0-9.:-]*$' }),

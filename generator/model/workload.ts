@@ -13,13 +13,15 @@ export interface ImageDefaults {
   readonly tag: string;
 }
 
-export function image(def: ImageDefaults, what: string): Group {
+/** `pullPolicy: false` for images the chart does not put into a Pod spec itself (the agent sets it). */
+export function image(def: ImageDefaults, what: string, opts: { readonly pullPolicy?: boolean } = {}): Group {
+  const pullPolicy = opts.pullPolicy ?? true;
   return group(`Container image for ${what}.`, {
     registry: str(def.registry, 'Image registry (overridden by `global.imageRegistry` when that is set).', { pattern: '^[a-z0-9.:-]*$' }),
     repository: str(def.repository, 'Image repository.', { minLength: 1, pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$' }),
     tag: str(def.tag, 'Image tag. Pinned; `latest` is rejected by the schema.', { pattern: patterns.tag, schema: { not: { enum: ['latest'] } } }),
     digest: str('', 'Image digest (`sha256:...`). When set it is used together with the tag (`repo:tag@digest`).', { pattern: patterns.digest }),
-    pullPolicy: enumOf(['IfNotPresent', 'Always', 'Never'], 'IfNotPresent', 'Image pull policy.'),
+    ...(pullPolicy ? { pullPolicy: enumOf(['IfNotPresent', 'Always', 'Never'], 'IfNotPresent', 'Image pull policy.') } : {}),
   });
 }
 
