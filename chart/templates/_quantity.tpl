@@ -17,19 +17,24 @@ Usage: include "deerflow.limitRange.check" (dict "field" "gateway.resources" "re
 */}}
 {{- define "deerflow.limitRange.check" -}}
 {{- $lr := .limitRange -}}
+{{- include "deerflow.limitRange.checkOne" (dict "field" .field "resource" "cpu" "resources" .resources "min" $lr.min.cpu "max" $lr.max.cpu "default" $lr.default.cpu "defaultRequest" $lr.defaultRequest.cpu) -}}
+{{- include "deerflow.limitRange.checkOne" (dict "field" .field "resource" "memory" "resources" .resources "min" $lr.min.memory "max" $lr.max.memory "default" $lr.default.memory "defaultRequest" $lr.defaultRequest.memory) -}}
+{{- end -}}
+
+{{/* One resource (cpu or memory) of deerflow.limitRange.check. */}}
+{{- define "deerflow.limitRange.checkOne" -}}
+{{- $r := .resource -}}
 {{- $res := .resources | default dict -}}
 {{- $req := $res.requests | default dict -}}
 {{- $lim := $res.limits | default dict -}}
-{{- range $r := list "cpu" "memory" -}}
-{{- $min := float64 (include "deerflow.quantity" (get $lr.min $r)) -}}
-{{- $max := float64 (include "deerflow.quantity" (get $lr.max $r)) -}}
-{{- $request := get $req $r | default (get $lim $r) | default (get $lr.defaultRequest $r) -}}
+{{- $min := float64 (include "deerflow.quantity" .min) -}}
+{{- $max := float64 (include "deerflow.quantity" .max) -}}
+{{- $request := get $req $r | default (get $lim $r) | default .defaultRequest -}}
 {{- if lt (float64 (include "deerflow.quantity" $request)) $min }}
-{{ $.field }}.requests.{{ $r }}: {{ $request }} is below limitRange.min.{{ $r }} ({{ get $lr.min $r }}); the API server would reject the Pod. Raise the request or lower limitRange.min.{{ $r }}.
+{{ .field }}.requests.{{ $r }}: {{ $request }} is below limitRange.min.{{ $r }} ({{ .min }}); the API server would reject the Pod. Raise the request or lower limitRange.min.{{ $r }}.
 {{- end }}
-{{- $limit := get $lim $r | default (get $lr.default $r) -}}
+{{- $limit := get $lim $r | default .default -}}
 {{- if gt (float64 (include "deerflow.quantity" $limit)) $max }}
-{{ $.field }}.limits.{{ $r }}: {{ $limit }} is above limitRange.max.{{ $r }} ({{ get $lr.max $r }}); the API server would reject the Pod.
+{{ .field }}.limits.{{ $r }}: {{ $limit }} is above limitRange.max.{{ $r }} ({{ .max }}); the API server would reject the Pod.
 {{- end }}
-{{- end -}}
 {{- end -}}

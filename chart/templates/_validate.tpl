@@ -90,28 +90,9 @@ are reported together. Included from templates/validate.yaml.
 {{- end -}}
 {{- end -}}
 
-{{- /* Autoscaling: HPA and KEDA are mutually exclusive per component. */ -}}
-{{- $scaled := list (list "gateway.autoscaling" $.Values.gateway.autoscaling) (list "frontend.autoscaling" $.Values.frontend.autoscaling) (list "nginx.autoscaling" $.Values.nginx.autoscaling) -}}
-{{- if $.Values.sandbox.enabled -}}{{- $scaled = append $scaled (list "sandbox.agent.autoscaling" $.Values.sandbox.agent.autoscaling) -}}{{- end -}}
-{{- range $scaled -}}
-{{- range (splitList "\n" (include "deerflow.autoscaling.validate" (dict "field" (index . 0) "autoscaling" (index . 1)))) -}}
+{{- /* Per-component guards generated from the registry: autoscaling, LimitRange fit (D-quota: a Pod the LimitRange rejects never starts and helm --wait times out). */ -}}
+{{- range (splitList "\n" (include "deerflow.validate.components" .)) -}}
 {{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
-{{- end -}}
-{{- end -}}
-
-{{- /* The LimitRange must admit the chart's own containers (D-quota: a Pod it rejects never starts and helm --wait times out). */ -}}
-{{- if $.Values.limitRange.enabled -}}
-{{- $containers := list (list "gateway.resources" $.Values.gateway.resources) (list "frontend.resources" $.Values.frontend.resources) (list "nginx.resources" $.Values.nginx.resources) -}}
-{{- if $.Values.sandbox.enabled -}}{{- $containers = append $containers (list "sandbox.agent.resources" $.Values.sandbox.agent.resources) -}}{{- end -}}
-{{- if and $.Values.sandbox.enabled (eq (include "deerflow.sandbox.namespace" .) $.Release.Namespace) -}}{{- $containers = append $containers (list "sandbox.pod.resources" $.Values.sandbox.pod.resources) -}}{{- end -}}
-{{- if eq $.Values.postgresql.mode "bundled" -}}{{- $containers = append $containers (list "postgresql.resources" $.Values.postgresql.resources) -}}{{- end -}}
-{{- if eq $.Values.redis.mode "bundled" -}}{{- $containers = append $containers (list "redis.resources" $.Values.redis.resources) -}}{{- end -}}
-{{- if $.Values.tests.enabled -}}{{- $containers = append $containers (list "tests.resources" $.Values.tests.resources) -}}{{- end -}}
-{{- range $containers -}}
-{{- range (splitList "\n" (include "deerflow.limitRange.check" (dict "field" (index . 0) "resources" (index . 1) "limitRange" $.Values.limitRange))) -}}
-{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
-{{- end -}}
-{{- end -}}
 {{- end -}}
 
 {{- /* The sandbox namespace. */ -}}

@@ -1,11 +1,13 @@
-/** nginx: the same-origin reverse proxy on port 2026; its config is rendered from one template. */
+/** nginx: the same-origin reverse proxy (port: components.ts); its config is rendered from one template. */
 import { arr, bool, group, int, patterns, str } from './builders.js';
+import { COMPONENTS } from '../components.js';
 import type { ValueNode } from './types.js';
 import { service, workload } from './workload.js';
 
 export const nginx: Record<string, ValueNode> = {
   nginx: group('nginx reverse proxy (the only entry point; Ingress targets it).', {
     ...workload({
+      component: COMPONENTS.nginx,
       what: 'nginx',
       replicaCount: 1,
       image: { registry: 'docker.io', repository: 'library/nginx', tag: '1.29.1-alpine' },
@@ -21,7 +23,7 @@ export const nginx: Record<string, ValueNode> = {
     }),
     service: group('Service for nginx.', {
       type: { kind: 'string', default: 'ClusterIP', description: 'Service type.', enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
-      port: int(2026, 'Service port.', { minimum: 1, maximum: 65535 }),
+      port: int(COMPONENTS.nginx.port.number, 'Service port.', { minimum: 1, maximum: 65535 }),
       nodePort: int(0, 'nodePort when `type` is NodePort (0 lets Kubernetes choose).', { minimum: 0, maximum: 32767 }),
       loadBalancerIP: str('', 'loadBalancerIP when `type` is LoadBalancer.'),
       annotations: { kind: 'object', default: {}, description: 'Service annotations.', schema: { type: 'object', additionalProperties: { type: 'string' } } },

@@ -1,11 +1,10 @@
 /** The sandbox path: the sandbox agent (Antler's provisioner), its RBAC, storage and sandbox Pod policy. */
+import { COMPONENTS } from '../components.js';
 import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
 import * as k8s from './k8s.js';
 import type { ValueNode } from './types.js';
 import { quotaHard } from './isolation.js';
 import { image, service, workload } from './workload.js';
-
-export const SANDBOX_AGENT_PORT = 8002;
 
 export const sandbox: Record<string, ValueNode> = {
   sandbox: group('Kubernetes sandboxes for agent code execution. Off: DeerFlow uses its in-process LocalSandboxProvider.', {
@@ -89,6 +88,7 @@ export const sandbox: Record<string, ValueNode> = {
     }),
     agent: group('The sandbox agent Deployment.', {
       ...workload({
+        component: COMPONENTS['sandbox-agent'],
         what: 'the sandbox agent',
         replicaCount: 1,
         image: { registry: 'docker.io', repository: 'antler/sandbox-agent', tag: '0.1.0' },
@@ -105,7 +105,7 @@ export const sandbox: Record<string, ValueNode> = {
         automountWhy: ' The agent talks to the Kubernetes API, so this defaults to true.',
       }),
       logLevel: enumOf(['trace', 'debug', 'info', 'warn', 'error'], 'info', '`LOG_LEVEL`.'),
-      service: service('the sandbox agent', SANDBOX_AGENT_PORT),
+      service: service('the sandbox agent', COMPONENTS['sandbox-agent'].port.number),
     }),
   }, 'Sandbox'),
 };

@@ -3,6 +3,7 @@
  * subtree from these so the same knobs (image, probes, security, scheduling, hooks, PDB,
  * ServiceAccount, Service) look and validate the same everywhere.
  */
+import type { Component } from '../components.js';
 import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
 import * as k8s from './k8s.js';
 import type { Group, ValueNode } from './types.js';
@@ -129,8 +130,11 @@ export function service(what: string, port: number, types: readonly string[] = [
 }
 
 export interface WorkloadDefaults {
+  /** The registry entry: decides `replicaCount`/`autoscaling` (autoscaled Deployments) and `pdb`. */
+  readonly component: Component;
   readonly what: string;
   readonly image: ImageDefaults;
+  /** Default replica count of a Deployment (1). */
   readonly replicaCount?: number;
   readonly resources: Readonly<Record<string, unknown>>;
   readonly probes: { readonly startup: ProbeDefaults; readonly readiness: ProbeDefaults; readonly liveness: ProbeDefaults };
@@ -190,10 +194,11 @@ export function autoscaling(what: string): Group {
 /** The common block every Deployment/StatefulSet component carries. */
 export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
   const out: Record<string, ValueNode> = {};
-  if (def.replicaCount !== undefined) {
-    out.replicaCount = int(def.replicaCount, `Number of ${def.what} replicas (ignored while autoscaling is on).`, { minimum: 0, maximum: 100 });
-    out.autoscaling = autoscaling(def.what);
+  const { component } = def;
+  if (component.kind === 'Deployment') {
+    out.replicaCount = int(def.replicaCount ?? 1, `Number of ${def.what} replicas${component.autoscaled ? ' (ignored while autoscaling is on)' : ''}.`, { minimum: 0, maximum: 100 });
   }
+  if (component.autoscaled) out.autoscaling = autoscaling(def.what);
   Object.assign(out, {
     image: image(def.image, def.what),
     resources: obj(def.resources, `Resource requests and limits for the ${def.what} container.`, k8s.resources),
@@ -206,7 +211,7 @@ export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
     containerSecurityContext: containerSecurityContext(def.security),
     ...scheduling(def.what),
     ...hooks(def.what),
-    pdb: pdb(def.what),
+    ...(component.pdb ? { pdb: pdb(def.what) } : {}),
     serviceAccount: serviceAccount(def.what, def.automountServiceAccountToken ?? false, def.automountWhy ?? ''),
   });
   return out;

@@ -1,4 +1,5 @@
 /** Release-wide files: the validation guard and NOTES.txt. */
+import { COMPONENTS } from '../components.js';
 import { header, lines } from './lib/text.js';
 import type { TemplateModule } from './lib/types.js';
 
@@ -13,8 +14,8 @@ Ingress: {{ ternary "https" "http" .Values.ingress.tls.enabled }}://{{ default "
 {{- else }}
 No Ingress is published yet. Create the first admin through a port-forward, then enable the Ingress:
 
-  kubectl -n {{ .Release.Namespace }} port-forward svc/{{ include "deerflow.componentName" (dict "ctx" $ "component" "nginx") }} 2026:{{ .Values.nginx.service.port }}
-  open http://localhost:2026
+  kubectl -n {{ .Release.Namespace }} port-forward svc/{{ include "deerflow.componentName" (dict "ctx" $ "component" "nginx") }} ${COMPONENTS.nginx.port.number}:{{ .Values.nginx.service.port }}
+  open http://localhost:${COMPONENTS.nginx.port.number}
 {{- end }}
 
 Gateway:  kubectl -n {{ .Release.Namespace }} logs deploy/{{ include "deerflow.componentName" (dict "ctx" $ "component" "gateway") }}

@@ -1,10 +1,12 @@
-/** Gateway objects: Deployment, Service, ServiceAccount, PDB, ConfigMap, provider Secret, home PVC. */
+/** Gateway objects: Deployment, Service, ConfigMap, provider Secret, home PVC (ServiceAccount, PDB: templates/workloads). */
+import { COMPONENTS } from '../../components.js';
 import { metadata } from '../lib/meta.js';
 import { header, lines } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
-import { deployment, podDisruptionBudget, service, serviceAccount } from '../lib/workload.js';
+import { deployment, service } from '../lib/workload.js';
 
 const SRC = 'generator/templates/gateway/index.ts';
+const GATEWAY = COMPONENTS.gateway;
 const HOME = '/app/backend/.deer-flow';
 
 const env = String.raw`- name: DEER_FLOW_PROJECT_ROOT
@@ -151,8 +153,7 @@ export const gatewayTemplates: TemplateModule[] = [
     source: SRC,
     render: () => deployment({
       source: SRC,
-      component: 'gateway',
-      values: 'gateway',
+      component: GATEWAY,
       strategy: String.raw`{{- if eq (include "deerflow.gateway.strategy" .) "Recreate" }}
 type: Recreate
 {{- else }}
@@ -168,7 +169,6 @@ checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       volumes,
       container: {
         name: 'gateway',
-        ports: [{ name: 'http', port: '8001' }],
         env,
         probes: { startup: health, readiness: health, liveness: health },
         volumeMounts: mounts,
@@ -186,8 +186,6 @@ checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       ports: '- name: http\n  port: {{ .Values.gateway.service.port }}\n  targetPort: http\n  protocol: TCP',
     }),
   },
-  { path: 'gateway/serviceaccount.yaml', source: SRC, render: () => serviceAccount(SRC, 'gateway', 'gateway') },
-  { path: 'gateway/pdb.yaml', source: SRC, render: () => podDisruptionBudget(SRC, 'gateway', 'gateway') },
   {
     path: 'gateway/configmap.yaml',
     source: SRC,

@@ -3,6 +3,7 @@
  * PodDisruptionBudgets. Every workload is assembled from these, so each one gets the same
  * image, probe, security, scheduling, hook and checksum handling.
  */
+import type { Component } from '../../components.js';
 import { metadata } from './meta.js';
 import { ctx, header, indent, lines, v } from './text.js';
 
@@ -10,6 +11,11 @@ export interface Port {
   readonly name: string;
   /** Template expression or literal for the container port. */
   readonly port: string;
+}
+
+/** A component's container port, from the registry. */
+export function componentPort(c: Component): Port {
+  return { name: c.port.name, port: String(c.port.number) };
 }
 
 export interface Probes {
@@ -20,7 +26,8 @@ export interface Probes {
 
 export interface ContainerParts {
   readonly name: string;
-  readonly ports: readonly Port[];
+  /** Ports besides the component's own (which comes from the registry). */
+  readonly ports?: readonly Port[];
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   /** YAML list items (unindented) of fixed env entries; may hold template actions. */
@@ -34,10 +41,8 @@ export interface ContainerParts {
 }
 
 export interface PodParts {
-  /** Component name (object names, labels). */
-  readonly component: string;
-  /** Dotted values path of the component's workload block, e.g. `sandbox.agent`. */
-  readonly values: string;
+  /** The registry entry: name (object names, labels), values path, port, condition. */
+  readonly component: Component;
   /** Annotation lines (YAML, unindented) such as checksums. */
   readonly annotations?: string;
   /** YAML list items (unindented) of init containers. */
@@ -73,8 +78,8 @@ export function container(c: ContainerParts, values: string): string {
     `  imagePullPolicy: {{ ${V}.image.pullPolicy }}`,
     c.command !== undefined ? `  command: ${flowList(c.command)}` : undefined,
     c.args !== undefined ? `  args: ${flowList(c.args)}` : undefined,
-    c.ports.length > 0 ? '  ports:' : undefined,
-    ...c.ports.map((p) => `    - name: ${p.name}\n      containerPort: ${p.port}\n      protocol: TCP`),
+    (c.ports ?? []).length > 0 ? '  ports:' : undefined,
+    ...(c.ports ?? []).map((p) => `    - name: ${p.name}\n      containerPort: ${p.port}\n      protocol: TCP`),
     '  env:',
     c.env !== undefined ? indent(c.env, 4) : undefined,
     `    {{- with ${V}.extraEnv }}`,
@@ -101,11 +106,12 @@ export function container(c: ContainerParts, values: string): string {
 
 /** A Pod template (`template:` body, unindented). */
 export function podTemplate(p: PodParts): string {
-  const V = v(p.values);
+  const V = v(p.component.values);
+  const name = p.component.name;
   return lines(
     'metadata:',
     '  labels:',
-    `    {{- include "deerflow.labels" ${ctx(p.component)} | nindent 4 }}`,
+    `    {{- include "deerflow.labels" ${ctx(name)} | nindent 4 }}`,
     `    {{- with ${V}.podLabels }}`,
     '    {{- toYaml . | nindent 4 }}',
     '    {{- end }}',
@@ -115,18 +121,18 @@ export function podTemplate(p: PodParts): string {
     '    {{- toYaml . | nindent 4 }}',
     '    {{- end }}',
     'spec:',
-    `  serviceAccountName: {{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "${p.component}" "serviceAccount" ${V}.serviceAccount) }}`,
+    `  serviceAccountName: {{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "${name}" "serviceAccount" ${V}.serviceAccount) }}`,
     `  automountServiceAccountToken: {{ ${V}.serviceAccount.automountToken }}`,
     '  enableServiceLinks: false',
     `  terminationGracePeriodSeconds: {{ ${V}.terminationGracePeriodSeconds }}`,
     '  {{- include "deerflow.images.pullSecrets" . | indent 2 }}',
     '  securityContext:',
     `    {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" ${V}.podSecurityContext) | nindent 4 }}`,
-    `  {{- include "deerflow.scheduling" (dict "ctx" $ "component" "${p.component}" "nodeSelector" ${V}.nodeSelector "tolerations" ${V}.tolerations "affinity" ${V}.affinity "topologySpreadConstraints" ${V}.topologySpreadConstraints "priorityClassName" ${V}.priorityClassName) | indent 2 }}`,
+    `  {{- include "deerflow.scheduling" (dict "ctx" $ "component" "${name}" "nodeSelector" ${V}.nodeSelector "tolerations" ${V}.tolerations "affinity" ${V}.affinity "topologySpreadConstraints" ${V}.topologySpreadConstraints "priorityClassName" ${V}.priorityClassName) | indent 2 }}`,
     p.specExtra !== undefined ? indent(p.specExtra, 2) : undefined,
     p.initContainers !== undefined ? lines('  initContainers:', indent(p.initContainers, 4)) : undefined,
     '  containers:',
-    indent(container(p.container, p.values), 4),
+    indent(container({ ...p.container, ports: [componentPort(p.component), ...(p.container.ports ?? [])] }, p.component.values), 4),
     p.volumes !== undefined
       ? lines('  volumes:', indent(p.volumes, 4), `    {{- with ${V}.extraVolumes }}`, '    {{- toYaml . | nindent 4 }}', '    {{- end }}')
       : lines(`  {{- with ${V}.extraVolumes }}`, '  volumes:', '    {{- toYaml . | nindent 4 }}', '  {{- end }}'),
@@ -135,34 +141,36 @@ export function podTemplate(p: PodParts): string {
 
 export interface DeploymentParts extends PodParts {
   readonly source: string;
-  /** Condition wrapping the whole file (template expression), e.g. `.Values.sandbox.enabled`. */
-  readonly when?: string;
-  /** `strategy:` body (YAML, unindented); defaults to RollingUpdate maxSurge 25%/maxUnavailable 0. */
+  /** `strategy:` body (YAML, unindented); defaults to {@link ROLLING_UPDATE}. */
   readonly strategy?: string;
 }
+
+/** The default Deployment strategy; `Component.surge: 'rolling'` (quota fit) assumes exactly this surge. */
+export const ROLLING_UPDATE = 'type: RollingUpdate\nrollingUpdate:\n  maxSurge: 25%\n  maxUnavailable: 0';
 
 function wrap(when: string | undefined, body: string): string {
   return when === undefined ? body : lines(`{{- if ${when} }}`, body, '{{- end }}');
 }
 
 export function deployment(d: DeploymentParts): string {
-  const V = v(d.values);
+  const c = d.component;
+  const V = v(c.values);
   return lines(
     header(d.source),
-    wrap(d.when, lines(
+    wrap(c.when, lines(
       'apiVersion: apps/v1',
       'kind: Deployment',
-      metadata({ component: d.component }),
+      metadata({ component: c.name }),
       'spec:',
-      `  {{- if not (include "deerflow.autoscaling.on" ${V}.autoscaling) }}`,
+      c.autoscaled ? `  {{- if not (include "deerflow.autoscaling.on" ${V}.autoscaling) }}` : undefined,
       `  replicas: {{ ${V}.replicaCount }}`,
-      '  {{- end }}',
+      c.autoscaled ? '  {{- end }}' : undefined,
       '  revisionHistoryLimit: 5',
       '  strategy:',
-      indent(d.strategy ?? 'type: RollingUpdate\nrollingUpdate:\n  maxSurge: 25%\n  maxUnavailable: 0', 4),
+      indent(d.strategy ?? ROLLING_UPDATE, 4),
       '  selector:',
       '    matchLabels:',
-      `      {{- include "deerflow.selectorLabels" ${ctx(d.component)} | nindent 6 }}`,
+      `      {{- include "deerflow.selectorLabels" ${ctx(c.name)} | nindent 6 }}`,
       '  template:',
       indent(podTemplate(d), 4),
     )),
@@ -172,7 +180,6 @@ export function deployment(d: DeploymentParts): string {
 
 export interface StatefulSetParts extends PodParts {
   readonly source: string;
-  readonly when: string;
   /** Name of the headless governing Service (template expression). */
   readonly serviceName: string;
   /** `volumeClaimTemplates:` items (YAML, unindented), wrapped in a condition by the caller. */
@@ -180,12 +187,13 @@ export interface StatefulSetParts extends PodParts {
 }
 
 export function statefulSet(s: StatefulSetParts): string {
+  const c = s.component;
   return lines(
     header(s.source),
-    wrap(s.when, lines(
+    wrap(c.when, lines(
       'apiVersion: apps/v1',
       'kind: StatefulSet',
-      metadata({ component: s.component }),
+      metadata({ component: c.name }),
       'spec:',
       '  replicas: 1',
       `  serviceName: ${s.serviceName}`,
@@ -194,7 +202,7 @@ export function statefulSet(s: StatefulSetParts): string {
       '    type: RollingUpdate',
       '  selector:',
       '    matchLabels:',
-      `      {{- include "deerflow.selectorLabels" ${ctx(s.component)} | nindent 6 }}`,
+      `      {{- include "deerflow.selectorLabels" ${ctx(c.name)} | nindent 6 }}`,
       '  template:',
       indent(podTemplate(s), 4),
       s.claimTemplates,
@@ -203,45 +211,47 @@ export function statefulSet(s: StatefulSetParts): string {
   );
 }
 
-export function serviceAccount(source: string, component: string, values: string, when?: string): string {
-  const V = v(values);
-  const cond = when === undefined ? `${V}.serviceAccount.create` : `and ${when} ${V}.serviceAccount.create`;
+export function serviceAccount(source: string, c: Component): string {
+  const V = v(c.values);
   return lines(
     header(source),
-    `{{- if ${cond} }}`,
-    'apiVersion: v1',
-    'kind: ServiceAccount',
-    metadata({
-      component,
-      name: `{{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "${component}" "serviceAccount" ${V}.serviceAccount) }}`,
-      annotationsValue: `${values}.serviceAccount.annotations`,
-    }),
-    `automountServiceAccountToken: {{ ${V}.serviceAccount.automountToken }}`,
-    '{{- end }}',
+    wrap(c.when, lines(
+      `{{- if ${V}.serviceAccount.create }}`,
+      'apiVersion: v1',
+      'kind: ServiceAccount',
+      metadata({
+        component: c.name,
+        name: `{{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "${c.name}" "serviceAccount" ${V}.serviceAccount) }}`,
+        annotationsValue: `${c.values}.serviceAccount.annotations`,
+      }),
+      `automountServiceAccountToken: {{ ${V}.serviceAccount.automountToken }}`,
+      '{{- end }}',
+    )),
     '',
   );
 }
 
-export function podDisruptionBudget(source: string, component: string, values: string, when?: string): string {
-  const V = v(values);
-  const cond = when === undefined ? `${V}.pdb.enabled` : `and ${when} ${V}.pdb.enabled`;
+export function podDisruptionBudget(source: string, c: Component): string {
+  const V = v(c.values);
   return lines(
     header(source),
-    `{{- if ${cond} }}`,
-    'apiVersion: policy/v1',
-    'kind: PodDisruptionBudget',
-    metadata({ component }),
-    'spec:',
-    `  {{- if ne (toString ${V}.pdb.minAvailable) "" }}`,
-    `  minAvailable: {{ ${V}.pdb.minAvailable }}`,
-    '  {{- else }}',
-    `  maxUnavailable: {{ ${V}.pdb.maxUnavailable }}`,
-    '  {{- end }}',
-    '  unhealthyPodEvictionPolicy: AlwaysAllow',
-    '  selector:',
-    '    matchLabels:',
-    `      {{- include "deerflow.selectorLabels" ${ctx(component)} | nindent 6 }}`,
-    '{{- end }}',
+    wrap(c.when, lines(
+      `{{- if ${V}.pdb.enabled }}`,
+      'apiVersion: policy/v1',
+      'kind: PodDisruptionBudget',
+      metadata({ component: c.name }),
+      'spec:',
+      `  {{- if ne (toString ${V}.pdb.minAvailable) "" }}`,
+      `  minAvailable: {{ ${V}.pdb.minAvailable }}`,
+      '  {{- else }}',
+      `  maxUnavailable: {{ ${V}.pdb.maxUnavailable }}`,
+      '  {{- end }}',
+      '  unhealthyPodEvictionPolicy: AlwaysAllow',
+      '  selector:',
+      '    matchLabels:',
+      `      {{- include "deerflow.selectorLabels" ${ctx(c.name)} | nindent 6 }}`,
+      '{{- end }}',
+    )),
     '',
   );
 }

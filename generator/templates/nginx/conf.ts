@@ -3,6 +3,9 @@
  * docker/nginx/nginx.conf upstream: LangGraph rewrite, uploads, the browser WebSocket stream,
  * the `$connection_upgrade` map and gzip. `/api/sandboxes` is never proxied (D12).
  */
+import { COMPONENTS } from '../../components.js';
+
+const NGINX_PORT = COMPONENTS.nginx.port.number;
 const proxyHeaders = String.raw`proxy_set_header Host $host;
 proxy_set_header X-Real-IP $remote_addr;
 proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
@@ -81,8 +84,8 @@ http {
   }
 
   server {
-    listen 2026;
-    listen [::]:2026;
+    listen ${NGINX_PORT};
+    listen [::]:${NGINX_PORT};
     server_name _;
     client_max_body_size {{ .Values.nginx.clientMaxBodySize }};
 

@@ -3,12 +3,14 @@
  * Role/RoleBinding in the sandbox namespace, the headless Service for sandbox Pod DNS, the owner
  * ConfigMap (garbage-collects sandboxes on uninstall), the API-key Secret and skills storage.
  */
+import { COMPONENTS } from '../../components.js';
 import { metadata } from '../lib/meta.js';
 import { header, lines } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
-import { deployment, podDisruptionBudget, service, serviceAccount } from '../lib/workload.js';
+import { deployment, service } from '../lib/workload.js';
 
 const SRC = 'generator/templates/sandbox/index.ts';
+const AGENT = COMPONENTS['sandbox-agent'];
 const ON = '.Values.sandbox.enabled';
 const SANDBOX_NS = '{{ include "deerflow.sandbox.namespace" . }}';
 
@@ -58,7 +60,7 @@ const env = String.raw`- name: K8S_NAMESPACE
       key: extra-api-keys
       optional: true
 - name: SANDBOX_AGENT_PORT
-  value: "8002"
+  value: "${AGENT.port.number}"
 - name: SANDBOX_AGENT_HEADLESS_SERVICE
   value: ${name('sandboxes')}
 - name: SANDBOX_AGENT_CLUSTER_DOMAIN
@@ -160,15 +162,12 @@ export const sandboxTemplates: TemplateModule[] = [
     source: SRC,
     render: () => deployment({
       source: SRC,
-      when: ON,
-      component: 'sandbox-agent',
-      values: 'sandbox.agent',
+      component: AGENT,
       annotations: String.raw`kubectl.kubernetes.io/default-container: sandbox-agent
 checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 64Mi',
       container: {
         name: 'sandbox-agent',
-        ports: [{ name: 'http', port: '8002' }],
         env,
         probes: {
           startup: 'httpGet:\n  path: /health\n  port: http',
@@ -191,8 +190,6 @@ checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       ports: '- name: http\n  port: {{ .Values.sandbox.agent.service.port }}\n  targetPort: http\n  protocol: TCP',
     }),
   },
-  { path: 'sandbox/serviceaccount.yaml', source: SRC, render: () => serviceAccount(SRC, 'sandbox-agent', 'sandbox.agent', ON) },
-  { path: 'sandbox/pdb.yaml', source: SRC, render: () => podDisruptionBudget(SRC, 'sandbox-agent', 'sandbox.agent', ON) },
   {
     path: 'sandbox/role.yaml',
     source: SRC,
