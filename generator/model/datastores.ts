@@ -1,4 +1,5 @@
 /** Bundled-or-external Postgres and Redis. */
+import { byteQuantity } from './formats.js';
 import { COMPONENTS, type Component } from '../components.js';
 import { bool, enumOf, group, int, patterns, str } from './builders.js';
 import type { ImageDefaults } from './workload.js';
@@ -9,7 +10,7 @@ function volume(what: string, size: string): ValueNode {
   return group(`Data volume of the bundled ${what} (a volumeClaimTemplate).`, {
     enabled: bool(true, 'Use a PVC; `false` uses an emptyDir (data lost with the Pod).'),
     storageClass: str('', 'StorageClass (empty uses the cluster default).', { pattern: patterns.dnsSubdomain }),
-    size: str(size, 'Volume size.', { pattern: patterns.quantity }),
+    size: str(size, 'Volume size.', { pattern: byteQuantity }),
   });
 }
 

@@ -11,7 +11,7 @@ export const ingress: Record<string, ValueNode> = {
     path: str('/', 'Path.', { pattern: '^/' }),
     pathType: enumOf(['Prefix', 'ImplementationSpecific', 'Exact'], 'Prefix', 'Path type.'),
     bodySizeAnnotations: bool(true, 'Add ingress-nginx annotations that match nginx\'s body-size and streaming limits (proxy-body-size, timeouts, buffering off).'),
-    annotations: obj({}, 'Extra Ingress annotations.', k8s.stringMap),
+    annotations: obj({}, 'Extra Ingress annotations.', k8s.annotations),
     tls: group('TLS for the Ingress host.', {
       enabled: bool(false, 'Enable TLS.'),
       secretName: str('', 'TLS Secret name (defaults to `<fullname>-tls`).', { pattern: patterns.dnsSubdomain }),

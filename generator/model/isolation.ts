@@ -2,13 +2,14 @@
  * Namespace-level guard rails for the release namespace: a ResourceQuota and a LimitRange.
  * (The sandbox namespace has its own quota and optional Namespace object under `sandbox`.)
  */
-import { bool, group, int, patterns, str } from './builders.js';
+import { bool, group, int, str } from './builders.js';
+import { byteQuantity, cpuQuantity } from './formats.js';
 import type { Group, ValueNode } from './types.js';
 
 function pair(what: string, cpu: string, memory: string): Group {
   return group(what, {
-    cpu: str(cpu, 'CPU quantity.', { pattern: patterns.quantity, minLength: 1 }),
-    memory: str(memory, 'Memory quantity.', { pattern: patterns.quantity, minLength: 1 }),
+    cpu: str(cpu, 'CPU quantity (cores or millicores).', { pattern: cpuQuantity, minLength: 1 }),
+    memory: str(memory, 'Memory quantity (bytes, SI or binary suffix).', { pattern: byteQuantity, minLength: 1 }),
   });
 }
 

@@ -1,12 +1,11 @@
 /** JSON Schema fragments for Kubernetes shapes that values pass through verbatim. */
+import { annotationMap, bytesSchema, cpuSchema, labelMap } from './formats.js';
 import type { JsonSchema } from './types.js';
-
-const quantity: JsonSchema = { type: ['string', 'number'], pattern: '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti|Pi|Ei)?$' };
 
 const resourceList: JsonSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { cpu: quantity, memory: quantity, 'ephemeral-storage': quantity },
+  properties: { cpu: cpuSchema, memory: bytesSchema, 'ephemeral-storage': bytesSchema },
 };
 
 export const resources: JsonSchema = {
@@ -112,7 +111,10 @@ export const topologySpreadConstraint: JsonSchema = {
   additionalProperties: false,
 };
 
-export const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+/** Labels, selectors and node selectors: keys and values as the API server validates label keys and values. */
+export const labels: JsonSchema = labelMap;
+/** Annotations: qualified-name keys, string values. */
+export const annotations: JsonSchema = annotationMap;
 
 export const affinity: JsonSchema = {
   type: 'object',

@@ -1,4 +1,5 @@
 /** The sandbox path: the sandbox agent (Antler's provisioner), its RBAC, storage and sandbox Pod policy. */
+import { byteQuantity, imageReference } from './formats.js';
 import { COMPONENTS } from '../components.js';
 import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
 import * as k8s from './k8s.js';
@@ -61,22 +62,22 @@ export const sandbox: Record<string, ValueNode> = {
       enableServiceLinks: bool(false, 'Inject Service env vars into sandbox Pods.'),
       resources: obj({ requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '500Mi' }, limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } },
         'Resources of the sandbox container.', k8s.resources),
-      nodeSelector: obj({}, 'Node selector for sandbox Pods.', k8s.stringMap),
+      nodeSelector: obj({}, 'Node selector for sandbox Pods.', k8s.labels),
       tolerations: arr([], 'Tolerations for sandbox Pods.', k8s.toleration),
       affinity: obj({}, 'Affinity for sandbox Pods.', k8s.affinity),
-      labels: obj({}, 'Extra labels on sandbox Pods.', k8s.stringMap),
-      annotations: obj({}, 'Extra annotations on sandbox Pods.', k8s.stringMap),
+      labels: obj({}, 'Extra labels on sandbox Pods.', k8s.labels),
+      annotations: obj({}, 'Extra annotations on sandbox Pods.', k8s.annotations),
     }),
     lark: group('Lark CLI integration images (empty disables).', {
-      initImage: str('', '`LARK_CLI_INIT_IMAGE` (full reference, pinned).', { pattern: '^([^:@]+(:[A-Za-z0-9_.-]+)?(@sha256:[a-f0-9]{64})?)?$', schema: { not: { pattern: ':latest(@|$)' } } }),
-      brokerImage: str('', '`LARK_CLI_BROKER_IMAGE` (full reference, pinned).', { pattern: '^([^:@]+(:[A-Za-z0-9_.-]+)?(@sha256:[a-f0-9]{64})?)?$', schema: { not: { pattern: ':latest(@|$)' } } }),
+      initImage: str('', '`LARK_CLI_INIT_IMAGE`: `[host[:port]/]repository:tag[@sha256:...]`, tag required and pinned unless a digest is given.', { pattern: imageReference }),
+      brokerImage: str('', '`LARK_CLI_BROKER_IMAGE`: `[host[:port]/]repository:tag[@sha256:...]`, tag required and pinned unless a digest is given.', { pattern: imageReference }),
       denySubcommands: str('', '`DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS`.'),
     }),
     skills: group('Skills storage mounted read-only into sandboxes. Never a node hostPath unless `source: hostPath` and `persistence.allowHostPath`.', {
       source: enumOf(['home', 'existingClaim', 'nfs', 'hostPath'], 'home', '`home`: the skills projection inside the home volume; `existingClaim`; `nfs` (the chart creates a ReadOnlyMany PV and PVC); `hostPath` (kind; PV and PVC).'),
       existingClaim: str('', 'PVC name for `source: existingClaim` (in the sandbox namespace).', { pattern: patterns.dnsSubdomain }),
       subPathTemplate: str('', '`SKILLS_PVC_SUBPATH_TEMPLATE` (`{user_id}`, `{thread_id}`). Defaults to `deer-flow/skills_view` for `source: home`.', { pattern: '^[A-Za-z0-9_./{}-]*$' }),
-      size: str('1Gi', 'Capacity of the created skills PV/PVC.', { pattern: patterns.quantity }),
+      size: str('1Gi', 'Capacity of the created skills PV/PVC.', { pattern: byteQuantity }),
       nfs: group('NFS export for `source: nfs`.', {
         server: str('', 'NFS server.', { pattern: '^[A-Za-z0-9.:-]*$' }),
         path: str('', 'Exported path.', { pattern: '^(/.*)?$' }),

@@ -5,6 +5,7 @@
  */
 import type { Component } from '../components.js';
 import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
+import { registryHost, tag } from './formats.js';
 import * as k8s from './k8s.js';
 import type { Group, ValueNode } from './types.js';
 
@@ -18,9 +19,9 @@ export interface ImageDefaults {
 export function image(def: ImageDefaults, what: string, opts: { readonly pullPolicy?: boolean } = {}): Group {
   const pullPolicy = opts.pullPolicy ?? true;
   return group(`Container image for ${what}.`, {
-    registry: str(def.registry, 'Image registry (overridden by `global.imageRegistry` when that is set).', { pattern: '^[a-z0-9.:-]*$' }),
+    registry: str(def.registry, 'Image registry host[:port], no scheme or path (overridden by `global.imageRegistry` when that is set).', { pattern: registryHost }),
     repository: str(def.repository, 'Image repository.', { minLength: 1, pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$' }),
-    tag: str(def.tag, 'Image tag. Pinned; `latest` is rejected by the schema.', { pattern: patterns.tag, schema: { not: { enum: ['latest'] } } }),
+    tag: str(def.tag, 'Image tag. Must be pinned (a version such as `v2.1.0` or `16.10-alpine`) unless `digest` is set; floating tags (`latest`, `alpine`, `stable`, `16`) fail rendering.', { pattern: tag }),
     digest: str('', 'Image digest (`sha256:...`). When set it is used together with the tag (`repo:tag@digest`).', { pattern: patterns.digest }),
     ...(pullPolicy ? { pullPolicy: enumOf(['IfNotPresent', 'Always', 'Never'], 'IfNotPresent', 'Image pull policy.') } : {}),
   });
@@ -75,7 +76,7 @@ export function containerSecurityContext(def: SecurityDefaults): ValueNode {
 
 export function scheduling(what: string): Record<string, ValueNode> {
   return {
-    nodeSelector: obj({}, `Node labels for ${what} Pod assignment.`, k8s.stringMap),
+    nodeSelector: obj({}, `Node labels for ${what} Pod assignment.`, k8s.labels),
     tolerations: arr([], `Tolerations for ${what} Pods.`, k8s.toleration),
     affinity: obj({}, `Affinity for ${what} Pods.`, k8s.affinity),
     topologySpreadConstraints: arr(
@@ -89,8 +90,8 @@ export function scheduling(what: string): Record<string, ValueNode> {
 
 export function hooks(what: string): Record<string, ValueNode> {
   return {
-    podAnnotations: obj({}, `Extra annotations for ${what} Pods.`, k8s.stringMap),
-    podLabels: obj({}, `Extra labels for ${what} Pods.`, k8s.stringMap),
+    podAnnotations: obj({}, `Extra annotations for ${what} Pods.`, k8s.annotations),
+    podLabels: obj({}, `Extra labels for ${what} Pods.`, k8s.labels),
     extraEnv: arr([], `Extra environment variables for the ${what} container.`, k8s.envVar),
     extraEnvFrom: arr([], `Extra envFrom sources for the ${what} container.`, k8s.envFromSource),
     extraVolumes: arr([], `Extra volumes for ${what} Pods.`, k8s.volume),
@@ -115,7 +116,7 @@ export function serviceAccount(what: string, automount: boolean, why = ''): Grou
   return group(`ServiceAccount for ${what}.`, {
     create: bool(true, 'Create a ServiceAccount.'),
     name: str('', 'ServiceAccount name. Defaults to the component\'s full name; must exist when `create` is false.', { pattern: patterns.dnsSubdomain }),
-    annotations: obj({}, 'ServiceAccount annotations (e.g. workload identity).', k8s.stringMap),
+    annotations: obj({}, 'ServiceAccount annotations (e.g. workload identity).', k8s.annotations),
     automountToken: bool(automount, `Mount the API token into ${what} Pods.${why}`),
   });
 }
@@ -124,7 +125,7 @@ export function service(what: string, port: number, types: readonly string[] = [
   const children: Record<string, ValueNode> = {
     type: { kind: 'string', default: 'ClusterIP', description: `Service type for ${what}.`, enum: types },
     port: int(port, `Service port for ${what}.`, { minimum: 1, maximum: 65535 }),
-    annotations: obj({}, 'Service annotations.', k8s.stringMap),
+    annotations: obj({}, 'Service annotations.', k8s.annotations),
   };
   return group(`Service for ${what}.`, children);
 }

@@ -94,6 +94,42 @@ are reported together. Included from templates/validate.yaml.
 {{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
 {{- end -}}
 
+{{- /* A LimitRange the API server accepts: min ≤ defaultRequest ≤ default ≤ max. */ -}}
+{{- if $.Values.limitRange.enabled -}}
+{{- $lr := $.Values.limitRange -}}
+{{- range $r := list (list "cpu" $lr.min.cpu $lr.defaultRequest.cpu $lr.default.cpu $lr.max.cpu) (list "memory" $lr.min.memory $lr.defaultRequest.memory $lr.default.memory $lr.max.memory) -}}
+{{- $name := index $r 0 -}}
+{{- $fields := list "min" "defaultRequest" "default" "max" -}}
+{{- range $i := until 3 -}}
+{{- $lo := index $r (add1 $i) -}}{{- $hi := index $r (add $i 2) -}}
+{{- if gt (int64 (include "deerflow.quantity.milli" $lo)) (int64 (include "deerflow.quantity.milli" $hi)) -}}
+{{- $errors = append $errors (printf "limitRange.%s.%s: %v is above limitRange.%s.%s (%v); the API server rejects a LimitRange unless min ≤ defaultRequest ≤ default ≤ max." (index $fields $i) $name $lo (index $fields (add1 $i)) $name $hi) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* NetworkPolicy CIDRs: every except a strict subset of its cidr; no internet CIDR excluded whole. */ -}}
+{{- if $.Values.networkPolicy.enabled -}}
+{{- $np := $.Values.networkPolicy -}}
+{{- $lines := list -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkPeers" (dict "field" "networkPolicy.ingressFrom" "peers" $np.ingressFrom)) -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkPeers" (dict "field" "networkPolicy.metricsFrom" "peers" $np.metricsFrom)) -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkPeers" (dict "field" "networkPolicy.dns" "peers" $np.dns)) -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkRules" (dict "field" "networkPolicy.extraEgress" "rules" $np.extraEgress)) -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkRules" (dict "field" "networkPolicy.gateway.extraEgress" "rules" $np.gateway.extraEgress)) -}}
+{{- range splitList "\n" (join "\n" $lines) -}}{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}{{- end -}}
+{{- range $i, $cidr := $np.internetCidrs -}}
+{{- range $field, $list := dict "clusterCidrs" $np.clusterCidrs "metadataCidrs" $np.metadataCidrs -}}
+{{- range $j, $x := $list -}}
+{{- if eq (include "deerflow.cidr.relation" (list $x $cidr)) "covers" -}}
+{{- $errors = append $errors (printf "networkPolicy.internetCidrs[%d]: %s lies entirely inside networkPolicy.%s[%d] (%s), so the egress rule built from it would allow nothing; narrow the exclusion or drop the internet CIDR." $i $cidr $field $j $x) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- /* The sandbox namespace. */ -}}
 {{- if and $.Values.sandbox.enabled $.Values.sandbox.createNamespace -}}
 {{- if or (not $.Values.sandbox.namespace) (eq $.Values.sandbox.namespace $.Release.Namespace) -}}

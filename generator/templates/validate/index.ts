@@ -1,10 +1,15 @@
 /**
- * Render-time guards that repeat per component, generated from the registry (components.ts) so a
- * new component is checked like the others: autoscaling (HPA/KEDA exclusivity, min ≤ max, a
- * metric or trigger, KEDA fallback) and the LimitRange fit of every container the chart runs.
- * `deerflow.validate` (helpers/_validate.tpl) collects the lines this helper prints.
+ * Render-time guards that repeat per component, container or image, generated from the registry
+ * (components.ts) and the model so a new component or image is checked like the others:
+ * autoscaling (HPA/KEDA exclusivity, min ≤ max, a metric or trigger, KEDA fallback), requests ≤
+ * limits and the LimitRange fit of every container the chart or the agent creates, and the image
+ * policy for every image. `deerflow.validate` (helpers/_validate.tpl) collects the lines printed.
  */
 import { ALL_COMPONENTS, type Component } from '../../components.js';
+import { annotationMap, imageReference, labelMap } from '../../model/formats.js';
+import { model } from '../../model/index.js';
+import type { Group, ValueNode } from '../../model/types.js';
+import { isGroup, leaves } from '../../model/types.js';
 import { header, lines, rv } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 
@@ -16,6 +21,8 @@ interface Containers {
   readonly resources: string;
   /** Condition (root context as `$`); absent: always. */
   readonly when?: string;
+  /** Extra condition for running in the release namespace (LimitRange, ResourceQuota); absent: always there. */
+  readonly inReleaseNamespace?: string;
 }
 
 function componentContainers(c: Component): Containers {
@@ -23,13 +30,33 @@ function componentContainers(c: Component): Containers {
 }
 
 /**
- * Containers that are not a component's: the `helm test` Pods (templates/tests) and, when they
- * run in the release namespace, the sandbox Pods the agent creates from `sandbox.pod.resources`.
+ * Containers that are not a component's: the `helm test` Pods (templates/tests) and the sandbox
+ * Pods the agent creates from `sandbox.pod.resources` (in the release namespace or their own).
  */
 const EXTRA_CONTAINERS: readonly Containers[] = [
-  { resources: 'sandbox.pod.resources', when: '(and $.Values.sandbox.enabled (eq (include "deerflow.sandbox.namespace" $) $.Release.Namespace))' },
+  { resources: 'sandbox.pod.resources', when: '$.Values.sandbox.enabled', inReleaseNamespace: '(eq (include "deerflow.sandbox.namespace" $) $.Release.Namespace)' },
   { resources: 'tests.resources', when: '$.Values.tests.enabled' },
 ];
+
+const CONTAINERS: readonly Containers[] = [...ALL_COMPONENTS.filter((c) => c.limitRange).map(componentContainers), ...EXTRA_CONTAINERS];
+
+/** Image blocks of the model (`image()` in model/workload.ts): groups with repository, tag and digest. */
+function imageGroups(node: ValueNode, path: readonly string[] = []): string[] {
+  if (!isGroup(node)) return [];
+  const g: Group = node;
+  if ('repository' in g.children && 'tag' in g.children && 'digest' in g.children) return [path.join('.')];
+  return Object.entries(g.children).flatMap(([k, c]) => imageGroups(c, [...path, k]));
+}
+
+/** Label and annotation maps of the model (object leaves with those schemas). */
+function keyedMaps(): string[] {
+  return leaves(model).filter((l) => l.leaf.kind === 'object' && (l.leaf.schema === labelMap || l.leaf.schema === annotationMap)).map((l) => l.path.join('.'));
+}
+
+/** Full image references (string leaves with the reference pattern, e.g. the Lark images). */
+function imageReferences(): string[] {
+  return leaves(model).filter((l) => l.leaf.kind === 'string' && l.leaf.pattern === imageReference).map((l) => l.path.join('.'));
+}
 
 function guarded(when: string | undefined, body: string): string {
   return when === undefined ? body : lines(`{{- if ${when} }}`, body, '{{- end }}');
@@ -39,20 +66,29 @@ function autoscalingChecks(c: Component): string {
   return guarded(c.when, `{{ include "deerflow.autoscaling.validate" (dict "field" "${c.values}.autoscaling" "autoscaling" ${rv(c.values)}.autoscaling) }}`);
 }
 
+function resourcesCheck(k: Containers): string {
+  return guarded(k.when, `{{ include "deerflow.resources.check" (dict "field" "${k.resources}" "resources" ${rv(k.resources)}) }}`);
+}
+
 function limitRangeCheck(k: Containers): string {
-  return guarded(k.when, `{{ include "deerflow.limitRange.check" (dict "field" "${k.resources}" "resources" ${rv(k.resources)} "limitRange" $.Values.limitRange) }}`);
+  const when = [k.when, k.inReleaseNamespace].filter((w): w is string => w !== undefined);
+  const cond = when.length === 0 ? undefined : when.length === 1 ? when[0] : `and ${when.join(' ')}`;
+  return guarded(cond, `{{ include "deerflow.limitRange.check" (dict "field" "${k.resources}" "resources" ${rv(k.resources)} "limitRange" $.Values.limitRange) }}`);
 }
 
 function render(): string {
-  const containers = [...ALL_COMPONENTS.filter((c) => c.limitRange).map(componentContainers), ...EXTRA_CONTAINERS];
   return lines(
     header(SRC),
-    '{{/* Per-component guards (generated from generator/components.ts); prints one message per line. Usage: include "deerflow.validate.components" . */}}',
+    '{{/* Per-component, per-container and per-image guards (generated from generator/components.ts and the model); prints one message per line. Usage: include "deerflow.validate.components" . */}}',
     '{{- define "deerflow.validate.components" -}}',
     ...ALL_COMPONENTS.filter((c) => c.autoscaled).map(autoscalingChecks),
+    ...CONTAINERS.map(resourcesCheck),
     '{{- if $.Values.limitRange.enabled }}',
-    ...containers.map(limitRangeCheck),
+    ...CONTAINERS.map(limitRangeCheck),
     '{{- end }}',
+    ...imageGroups(model).map((p) => `{{ include "deerflow.images.check" (dict "field" "${p}" "image" ${rv(p)}) }}`),
+    ...imageReferences().map((p) => `{{ include "deerflow.images.checkRef" (dict "field" "${p}" "ref" ${rv(p)}) }}`),
+    ...keyedMaps().map((p) => `{{ include "deerflow.labels.checkKeys" (dict "field" "${p}" "map" ${rv(p)}) }}`),
     '{{- end -}}',
     '',
   );
