@@ -80,6 +80,21 @@ const schemaCases: BadCase[] = [
   { name: 'registry with a scheme', args: set('global.imageRegistry=https://registry.example.com'), field: "'/global/imageRegistry'", detail: 'https://registry.example.com' },
   { name: 'registry with a path', args: set('global.imageRegistry=registry.example.com/mirror'), field: "'/global/imageRegistry'" },
   { name: 'image registry with a scheme', args: set('gateway.image.registry=http://ghcr.io'), field: "'/gateway/image/registry'" },
+  { name: 'sidecar without an image', args: setJson('gateway.sidecars=[{"name":"proxy"}]'), field: "'/gateway/sidecars/0'", detail: "missing property 'image'" },
+  { name: 'sidecar name not a DNS label', args: setJson('gateway.sidecars=[{"name":"Proxy","image":"envoyproxy/envoy:v1.31.0"}]'), field: "'/gateway/sidecars/0/name'" },
+  { name: 'sidecar memory in millibytes', args: setJson('gateway.sidecars=[{"name":"proxy","image":"envoyproxy/envoy:v1.31.0","resources":{"limits":{"memory":"64m"}}}]'), field: "'/gateway/sidecars/0/resources/limits/memory'" },
+  { name: 'lifecycle hook with two actions', args: setJson('gateway.lifecycleHooks={"preStop":{"sleep":{"seconds":5},"exec":{"command":["true"]}}}'), field: "'/gateway/lifecycleHooks/preStop'" },
+  { name: 'unknown lifecycle hook', args: setJson('gateway.lifecycleHooks={"onStart":{"sleep":{"seconds":5}}}'), field: "'/gateway/lifecycleHooks'" },
+  { name: 'unknown dnsPolicy', args: set('frontend.dnsPolicy=ClusterLast'), field: "'/frontend/dnsPolicy'" },
+  { name: 'four DNS nameservers', args: setJson('frontend.dnsConfig={"nameservers":["1.1.1.1","1.0.0.1","8.8.8.8","8.8.4.4"]}'), field: "'/frontend/dnsConfig/nameservers'" },
+  { name: 'host alias without hostnames', args: setJson('nginx.hostAliases=[{"ip":"10.0.0.1"}]'), field: "'/nginx/hostAliases/0'" },
+  { name: 'scheduler name with capitals', args: set('gateway.schedulerName=MyScheduler'), field: "'/gateway/schedulerName'" },
+  { name: 'negative revisionHistoryLimit', args: set('postgresql.revisionHistoryLimit=-1'), field: "'/postgresql/revisionHistoryLimit'" },
+  { name: 'extraObjects item that is a number', args: setJson('extraObjects=[42]'), field: "'/extraObjects/0'" },
+  { name: 'global.storageClass not a DNS name', args: set('global.storageClass=Fast_SSD'), field: "'/global/storageClass'" },
+  { name: 'Ingress extra host not a DNS name', args: setJson('ingress.extraHosts=[{"name":"Bad_Host"}]'), field: "'/ingress/extraHosts/0/name'" },
+  { name: 'Ingress extra TLS without a Secret', args: setJson('ingress.extraTls=[{"hosts":["b.example.com"]}]'), field: "'/ingress/extraTls/0'", detail: "missing property 'secretName'" },
+  { name: 'command that is not a list', args: setJson('nginx.command="nginx -g daemon off;"'), field: "'/nginx/command'" },
   { name: 'PSA level', args: set('sandbox.podSecurity.enforce=strict'), field: "'/sandbox/podSecurity/enforce'" },
 ];
 
@@ -124,6 +139,13 @@ const guardCases: BadCase[] = [
   { name: 'except equal to its cidr', args: [...set('networkPolicy.enabled=true'), ...setJson('networkPolicy.ingressFrom=[{"ipBlock":{"cidr":"10.0.0.0/8","except":["10.0.0.0/8"]}}]')], field: 'networkPolicy.ingressFrom[0].ipBlock.except[0]:' },
   { name: 'IPv6 except in an IPv4 cidr', args: [...set('networkPolicy.enabled=true'), ...setJson('networkPolicy.gateway.extraEgress=[{"to":[{"ipBlock":{"cidr":"10.0.0.0/8","except":["fd00::/8"]}}]}]')], field: 'networkPolicy.gateway.extraEgress[0].to[0].ipBlock.except[0]:' },
   { name: 'internet CIDR excluded whole', args: [...set('networkPolicy.enabled=true'), ...setJson('networkPolicy.internetCidrs=["10.0.0.0/16"]')], field: 'networkPolicy.internetCidrs[0]:', detail: '10.0.0.0/16 lies entirely inside networkPolicy.clusterCidrs[0] (10.0.0.0/8)' },
+  { name: 'dnsPolicy None without nameservers', args: set('gateway.dnsPolicy=None'), field: 'gateway.dnsConfig.nameservers:' },
+  { name: 'sidecar reusing the main container name', args: setJson('frontend.sidecars=[{"name":"frontend","image":"busybox:1.37.0"}]'), field: 'frontend.sidecars[0].name:', detail: 'already a container' },
+  { name: 'two extra containers with one name', args: setJson('nginx.initContainers=[{"name":"x","image":"busybox:1.37.0"}]', 'nginx.sidecars=[{"name":"x","image":"busybox:1.37.0"}]'), field: 'nginx.sidecars[0].name:' },
+  { name: 'sidecar on a floating tag', args: setJson('gateway.sidecars=[{"name":"proxy","image":"envoyproxy/envoy:latest"}]'), field: 'gateway.sidecars[0].image:', detail: 'not pinned' },
+  { name: 'init container without a tag', args: [...set('redis.mode=bundled', 'redis.auth.password=pw'), ...setJson('redis.initContainers=[{"name":"wait","image":"busybox"}]')], field: 'redis.initContainers[0].image:' },
+  { name: 'sidecar request above its limit', args: setJson('gateway.sidecars=[{"name":"proxy","image":"envoyproxy/envoy:v1.31.0","resources":{"requests":{"cpu":"1"},"limits":{"cpu":"100m"}}}]'), field: 'gateway.sidecars[0].resources.requests.cpu:' },
+  { name: 'sidecar below the LimitRange min', args: [...set('limitRange.enabled=true', 'limitRange.min.cpu=10m', 'limitRange.min.memory=16Mi'), ...setJson('frontend.sidecars=[{"name":"tiny","image":"busybox:1.37.0","resources":{"requests":{"cpu":"1m","memory":"1Mi"},"limits":{"cpu":"10m","memory":"16Mi"}}}]')], field: 'frontend.sidecars[0].resources.requests.cpu:', detail: 'below limitRange.min.cpu' },
   { name: 'NodePort sandboxes without node host', args: set('sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany', 'sandbox.serviceType=NodePort'), field: 'sandbox.nodeHost:' },
 ];
 
@@ -140,6 +162,11 @@ const goodCases: GoodCase[] = [
   { name: 'exclusions outside a narrow internet CIDR are dropped', args: [...set('networkPolicy.enabled=true'), ...setJson('networkPolicy.internetCidrs=["203.0.113.0/24"]')], renders: 'cidr: 203.0.113.0/24' },
   { name: 'an except inside its cidr', args: [...set('networkPolicy.enabled=true'), ...setJson('networkPolicy.extraEgress=[{"to":[{"ipBlock":{"cidr":"192.168.0.0/16","except":["192.168.1.0/24"]}}]}]')], renders: '192.168.1.0/24' },
   { name: 'prefixed label keys, empty and dotted label values', args: setJson('commonLabels={"antler.dev/tenant":"acme","team":"","tier":"a.b_c-d"}'), renders: 'antler.dev/tenant: acme' },
+  { name: 'a sidecar with a digest on a floating tag', args: setJson(`gateway.sidecars=[{"name":"proxy","image":"envoyproxy/envoy:latest@sha256:${'c'.repeat(64)}"}]`), renders: 'envoyproxy/envoy:latest@sha256:' },
+  { name: 'a sidecar image on a registry with a port', args: setJson('gateway.sidecars=[{"name":"proxy","image":"registry:5000/envoy:v1.31.0"}]'), renders: 'registry:5000/envoy:v1.31.0' },
+  { name: 'dnsPolicy None with a nameserver', args: [...set('gateway.dnsPolicy=None'), ...setJson('gateway.dnsConfig={"nameservers":["10.0.0.10"]}')], renders: 'dnsPolicy: None' },
+  { name: 'extraObjects with template expressions', args: setJson('extraObjects=[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{ .Release.Name }}-x"}}]'), renders: 'bad-x' },
+  { name: 'a wildcard extra Ingress host', args: [...set('ingress.enabled=true'), ...setJson('ingress.extraHosts=[{"name":"*.example.com"}]')], renders: 'host: "*.example.com"' },
   { name: 'annotation values with spaces and punctuation', args: setJson('commonAnnotations={"example.com/owner":"Team A <a@example.com>"}'), renders: 'Team A <a@example.com>' },
 ];
 

@@ -25,6 +25,18 @@
 {{- if $.Values.tests.enabled }}
 {{ include "deerflow.resources.check" (dict "field" "tests.resources" "resources" $.Values.tests.resources) }}
 {{- end }}
+{{ include "deerflow.podExtras.check" (dict "field" "gateway" "main" "gateway" "initContainers" $.Values.gateway.initContainers "sidecars" $.Values.gateway.sidecars "dnsPolicy" $.Values.gateway.dnsPolicy "dnsConfig" $.Values.gateway.dnsConfig "limitRange" $.Values.limitRange) }}
+{{ include "deerflow.podExtras.check" (dict "field" "frontend" "main" "frontend" "initContainers" $.Values.frontend.initContainers "sidecars" $.Values.frontend.sidecars "dnsPolicy" $.Values.frontend.dnsPolicy "dnsConfig" $.Values.frontend.dnsConfig "limitRange" $.Values.limitRange) }}
+{{ include "deerflow.podExtras.check" (dict "field" "nginx" "main" "nginx" "initContainers" $.Values.nginx.initContainers "sidecars" $.Values.nginx.sidecars "dnsPolicy" $.Values.nginx.dnsPolicy "dnsConfig" $.Values.nginx.dnsConfig "limitRange" $.Values.limitRange) }}
+{{- if (eq $.Values.postgresql.mode "bundled") }}
+{{ include "deerflow.podExtras.check" (dict "field" "postgresql" "main" "postgresql" "initContainers" $.Values.postgresql.initContainers "sidecars" $.Values.postgresql.sidecars "dnsPolicy" $.Values.postgresql.dnsPolicy "dnsConfig" $.Values.postgresql.dnsConfig "limitRange" $.Values.limitRange) }}
+{{- end }}
+{{- if (eq $.Values.redis.mode "bundled") }}
+{{ include "deerflow.podExtras.check" (dict "field" "redis" "main" "redis" "initContainers" $.Values.redis.initContainers "sidecars" $.Values.redis.sidecars "dnsPolicy" $.Values.redis.dnsPolicy "dnsConfig" $.Values.redis.dnsConfig "limitRange" $.Values.limitRange) }}
+{{- end }}
+{{- if $.Values.sandbox.enabled }}
+{{ include "deerflow.podExtras.check" (dict "field" "sandbox.agent" "main" "sandbox-agent" "initContainers" $.Values.sandbox.agent.initContainers "sidecars" $.Values.sandbox.agent.sidecars "dnsPolicy" $.Values.sandbox.agent.dnsPolicy "dnsConfig" $.Values.sandbox.agent.dnsConfig "limitRange" $.Values.limitRange) }}
+{{- end }}
 {{- if $.Values.limitRange.enabled }}
 {{ include "deerflow.limitRange.check" (dict "field" "gateway.resources" "resources" $.Values.gateway.resources "limitRange" $.Values.limitRange) }}
 {{ include "deerflow.limitRange.check" (dict "field" "frontend.resources" "resources" $.Values.frontend.resources "limitRange" $.Values.limitRange) }}

@@ -99,6 +99,28 @@ export function hooks(what: string): Record<string, ValueNode> {
   };
 }
 
+/** Container overrides: command/args, lifecycle hooks, and extra containers (bitnami-style). */
+export function containerExtras(what: string): Record<string, ValueNode> {
+  return {
+    command: arr([], `Replaces the ${what} container's command (empty keeps the chart's).`, { type: 'string' }),
+    args: arr([], `Replaces the ${what} container's args (empty keeps the chart's).`, { type: 'string' }),
+    lifecycleHooks: obj({}, `Lifecycle hooks of the ${what} container (\`postStart\`, \`preStop\`). When set they replace the chart's preStop sleep.`, k8s.lifecycle),
+    initContainers: arr([], `Extra init containers for ${what} Pods, after the chart's. Their resources count like the main container's (LimitRange, ResourceQuota).`, k8s.extraContainer),
+    sidecars: arr([], `Extra containers in ${what} Pods. Their resources count like the main container's (LimitRange, ResourceQuota).`, k8s.extraContainer),
+  };
+}
+
+/** Pod-level extension points (bitnami-style). */
+export function podExtras(what: string, revisionHistoryLimit: number): Record<string, ValueNode> {
+  return {
+    hostAliases: arr([], `\`hostAliases\` (extra /etc/hosts entries) of ${what} Pods.`, k8s.hostAlias),
+    dnsPolicy: enumOf(['', 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], '', `DNS policy of ${what} Pods (empty: the cluster default, ClusterFirst). \`None\` needs \`dnsConfig.nameservers\`.`),
+    dnsConfig: obj({}, `\`dnsConfig\` of ${what} Pods.`, k8s.dnsConfig),
+    schedulerName: str('', `Scheduler for ${what} Pods (empty: the default scheduler).`, { pattern: patterns.dnsSubdomain }),
+    revisionHistoryLimit: int(revisionHistoryLimit, 'Old revisions kept for rollbacks.', { minimum: 0, maximum: 100 }),
+  };
+}
+
 export function pdb(what: string): Group {
   return group(`PodDisruptionBudget for ${what}.`, {
     enabled: bool(true, 'Create a PodDisruptionBudget.'),
@@ -210,7 +232,9 @@ export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
     preStopSleepSeconds: int(def.preStopSleepSeconds, 'preStop sleep so endpoints are removed before the process gets SIGTERM (0 disables).', { minimum: 0, maximum: 600 }),
     podSecurityContext: podSecurityContext(def.security),
     containerSecurityContext: containerSecurityContext(def.security),
+    ...containerExtras(def.what),
     ...scheduling(def.what),
+    ...podExtras(def.what, component.kind === 'Deployment' ? 5 : 10),
     ...hooks(def.what),
     ...(component.pdb ? { pdb: pdb(def.what) } : {}),
     serviceAccount: serviceAccount(def.what, def.automountServiceAccountToken ?? false, def.automountWhy ?? ''),

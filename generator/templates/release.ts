@@ -44,4 +44,21 @@ export const releaseTemplates: TemplateModule[] = [
     render: () => lines(header(SRC), '{{- /* Fails rendering with every invalid-values message at once; renders nothing otherwise. */}}', '{{- include "deerflow.validate" . }}', ''),
   },
   { path: 'NOTES.txt', source: SRC, render: () => `${header(SRC)}\n${notes}` },
+  {
+    path: 'extra-objects.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      '{{- /* extraObjects: each item (a map or a YAML string) rendered through tpl with the release context. */}}',
+      '{{- range .Values.extraObjects }}',
+      '---',
+      '{{- if typeIs "string" . }}',
+      '{{ tpl . $ }}',
+      '{{- else }}',
+      '{{ tpl (toYaml .) $ }}',
+      '{{- end }}',
+      '{{- end }}',
+      '',
+    ),
+  },
 ];

@@ -38,7 +38,6 @@ export const frontendTemplates: TemplateModule[] = [
 checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 512Mi',
       container: {
-        name: 'frontend',
         env,
         probes: { startup: tcp, readiness: tcp, liveness: tcp },
         volumeMounts: '- name: tmp\n  mountPath: /tmp',

@@ -52,7 +52,7 @@ export function datastoreTemplates(d: DatastoreParts): TemplateModule[] {
           '          helm.sh/resource-policy: keep',
           '      spec:',
           '        accessModes: ["ReadWriteOnce"]',
-          `        {{- with .Values.${d.key}.persistence.storageClass }}`,
+          `        {{- with (default .Values.global.storageClass .Values.${d.key}.persistence.storageClass) }}`,
           '        storageClassName: {{ . }}',
           '        {{- end }}',
           '        resources:',

@@ -24,8 +24,8 @@ export interface Probes {
   readonly liveness: string;
 }
 
+/** The main container; its name is the component's (extra containers must not reuse it). */
 export interface ContainerParts {
-  readonly name: string;
   /** Ports besides the component's own (which comes from the registry). */
   readonly ports?: readonly Port[];
   readonly command?: readonly string[];
@@ -69,15 +69,22 @@ function flowList(items: readonly string[]): string {
   return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
 }
 
+/** `command`/`args`: the values override when non-empty, else the chart's (if any). */
+function override(key: 'command' | 'args', chart: readonly string[] | undefined, V: string): string {
+  return chart !== undefined
+    ? lines(`  {{- if ${V}.${key} }}`, `  ${key}:`, `    {{- toYaml ${V}.${key} | nindent 4 }}`, '  {{- else }}', `  ${key}: ${flowList(chart)}`, '  {{- end }}')
+    : lines(`  {{- with ${V}.${key} }}`, `  ${key}:`, '    {{- toYaml . | nindent 4 }}', '  {{- end }}');
+}
+
 /** The main container of a workload (YAML list item, unindented). */
-export function container(c: ContainerParts, values: string): string {
+export function container(c: ContainerParts, name: string, values: string): string {
   const V = v(values);
   return lines(
-    `- name: ${c.name}`,
+    `- name: ${name}`,
     `  image: {{ include "deerflow.images.image" (dict "image" ${V}.image "registry" .Values.global.imageRegistry) | quote }}`,
     `  imagePullPolicy: {{ ${V}.image.pullPolicy }}`,
-    c.command !== undefined ? `  command: ${flowList(c.command)}` : undefined,
-    c.args !== undefined ? `  args: ${flowList(c.args)}` : undefined,
+    override('command', c.command, V),
+    override('args', c.args, V),
     (c.ports ?? []).length > 0 ? '  ports:' : undefined,
     ...(c.ports ?? []).map((p) => `    - name: ${p.name}\n      containerPort: ${p.port}\n      protocol: TCP`),
     '  env:',
@@ -91,7 +98,12 @@ export function container(c: ContainerParts, values: string): string {
     indent(probe('startup', c.probes.startup, values), 2),
     indent(probe('readiness', c.probes.readiness, values), 2),
     indent(probe('liveness', c.probes.liveness, values), 2),
+    `  {{- if ${V}.lifecycleHooks }}`,
+    '  lifecycle:',
+    `    {{- toYaml ${V}.lifecycleHooks | nindent 4 }}`,
+    '  {{- else }}',
     `  {{- include "deerflow.lifecycle" ${V}.preStopSleepSeconds | indent 2 }}`,
+    '  {{- end }}',
     `  {{- with ${V}.resources }}`,
     '  resources:',
     '    {{- toYaml . | nindent 4 }}',
@@ -129,10 +141,29 @@ export function podTemplate(p: PodParts): string {
     '  securityContext:',
     `    {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" ${V}.podSecurityContext) | nindent 4 }}`,
     `  {{- include "deerflow.scheduling" (dict "ctx" $ "component" "${name}" "nodeSelector" ${V}.nodeSelector "tolerations" ${V}.tolerations "affinity" ${V}.affinity "topologySpreadConstraints" ${V}.topologySpreadConstraints "priorityClassName" ${V}.priorityClassName) | indent 2 }}`,
+    `  {{- with ${V}.schedulerName }}`,
+    '  schedulerName: {{ . }}',
+    '  {{- end }}',
+    `  {{- with ${V}.dnsPolicy }}`,
+    '  dnsPolicy: {{ . }}',
+    '  {{- end }}',
+    `  {{- with ${V}.dnsConfig }}`,
+    '  dnsConfig:',
+    '    {{- toYaml . | nindent 4 }}',
+    '  {{- end }}',
+    `  {{- with ${V}.hostAliases }}`,
+    '  hostAliases:',
+    '    {{- toYaml . | nindent 4 }}',
+    '  {{- end }}',
     p.specExtra !== undefined ? indent(p.specExtra, 2) : undefined,
-    p.initContainers !== undefined ? lines('  initContainers:', indent(p.initContainers, 4)) : undefined,
+    p.initContainers !== undefined
+      ? lines('  initContainers:', indent(p.initContainers, 4), `    {{- with ${V}.initContainers }}`, '    {{- toYaml . | nindent 4 }}', '    {{- end }}')
+      : lines(`  {{- with ${V}.initContainers }}`, '  initContainers:', '    {{- toYaml . | nindent 4 }}', '  {{- end }}'),
     '  containers:',
-    indent(container({ ...p.container, ports: [componentPort(p.component), ...(p.container.ports ?? [])] }, p.component.values), 4),
+    indent(container({ ...p.container, ports: [componentPort(p.component), ...(p.container.ports ?? [])] }, name, p.component.values), 4),
+    `    {{- with ${V}.sidecars }}`,
+    '    {{- toYaml . | nindent 4 }}',
+    '    {{- end }}',
     p.volumes !== undefined
       ? lines('  volumes:', indent(p.volumes, 4), `    {{- with ${V}.extraVolumes }}`, '    {{- toYaml . | nindent 4 }}', '    {{- end }}')
       : lines(`  {{- with ${V}.extraVolumes }}`, '  volumes:', '    {{- toYaml . | nindent 4 }}', '  {{- end }}'),
@@ -165,7 +196,7 @@ export function deployment(d: DeploymentParts): string {
       c.autoscaled ? `  {{- if not (include "deerflow.autoscaling.on" ${V}.autoscaling) }}` : undefined,
       `  replicas: {{ ${V}.replicaCount }}`,
       c.autoscaled ? '  {{- end }}' : undefined,
-      '  revisionHistoryLimit: 5',
+      `  revisionHistoryLimit: {{ ${V}.revisionHistoryLimit }}`,
       '  strategy:',
       indent(d.strategy ?? ROLLING_UPDATE, 4),
       '  selector:',
@@ -196,6 +227,7 @@ export function statefulSet(s: StatefulSetParts): string {
       metadata({ component: c.name }),
       'spec:',
       '  replicas: 1',
+      `  revisionHistoryLimit: {{ ${v(c.values)}.revisionHistoryLimit }}`,
       `  serviceName: ${s.serviceName}`,
       '  podManagementPolicy: OrderedReady',
       '  updateStrategy:',

@@ -41,7 +41,6 @@ checksum/config: {{ include "deerflow.checksum.nginxConfig" . }}`,
   emptyDir:
     sizeLimit: 1Gi`,
       container: {
-        name: 'nginx',
         // Bypass the image entrypoint: its scripts rewrite /etc/nginx, which is read-only here.
         command: ['nginx', '-g', 'daemon off;'],
         env: '- name: NGINX_ENTRYPOINT_QUIET_LOGS\n  value: "1"',

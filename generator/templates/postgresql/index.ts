@@ -11,7 +11,6 @@ export const postgresqlTemplates: TemplateModule[] = datastoreTemplates({
   dataPath: '/var/lib/postgresql/data',
   volumes: '- name: run\n  emptyDir:\n    sizeLimit: 16Mi',
   container: {
-    name: 'postgresql',
     env: String.raw`- name: POSTGRES_USER
   value: {{ .Values.postgresql.auth.username | quote }}
 - name: POSTGRES_DB

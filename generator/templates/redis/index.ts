@@ -10,7 +10,6 @@ export const redisTemplates: TemplateModule[] = datastoreTemplates({
   key: 'redis',
   dataPath: '/data',
   container: {
-    name: 'redis',
     command: ['redis-server'],
     args: ['--appendonly', 'yes', '--dir', '/data', '--requirepass', '$(REDIS_PASSWORD)'],
     env: String.raw`- name: REDIS_PASSWORD

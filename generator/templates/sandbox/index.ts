@@ -167,7 +167,6 @@ export const sandboxTemplates: TemplateModule[] = [
 checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 64Mi',
       container: {
-        name: 'sandbox-agent',
         env,
         probes: {
           startup: 'httpGet:\n  path: /health\n  port: http',

@@ -66,6 +66,11 @@ function autoscalingChecks(c: Component): string {
   return guarded(c.when, `{{ include "deerflow.autoscaling.validate" (dict "field" "${c.values}.autoscaling" "autoscaling" ${rv(c.values)}.autoscaling) }}`);
 }
 
+function podExtrasCheck(c: Component): string {
+  const V = rv(c.values);
+  return guarded(c.when, `{{ include "deerflow.podExtras.check" (dict "field" "${c.values}" "main" "${c.name}" "initContainers" ${V}.initContainers "sidecars" ${V}.sidecars "dnsPolicy" ${V}.dnsPolicy "dnsConfig" ${V}.dnsConfig "limitRange" $.Values.limitRange) }}`);
+}
+
 function resourcesCheck(k: Containers): string {
   return guarded(k.when, `{{ include "deerflow.resources.check" (dict "field" "${k.resources}" "resources" ${rv(k.resources)}) }}`);
 }
@@ -83,6 +88,7 @@ function render(): string {
     '{{- define "deerflow.validate.components" -}}',
     ...ALL_COMPONENTS.filter((c) => c.autoscaled).map(autoscalingChecks),
     ...CONTAINERS.map(resourcesCheck),
+    ...ALL_COMPONENTS.map(podExtrasCheck),
     '{{- if $.Values.limitRange.enabled }}',
     ...CONTAINERS.map(limitRangeCheck),
     '{{- end }}',
