@@ -4,7 +4,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { sandboxLabels } from '../sandbox-agent/src/naming.js';
 import { ALL_COMPONENTS, COMPONENTS, targetsOf } from './components.js';
+import { SANDBOX_LABELS } from './templates/lib/sandbox-labels.js';
 import { model } from './model/index.js';
 import { isGroup, nodeAt } from './model/types.js';
 import { allTemplates } from './templates/index.js';
@@ -80,5 +82,12 @@ describe('component registry → rendered objects', () => {
         if (target !== undefined && target in COMPONENTS) expect(allowedOut.has(target as keyof typeof COMPONENTS), `${c.name} → ${target}`).toBe(true);
       }
     }
+  });
+});
+
+describe('sandbox labels', () => {
+  it('the chart selects sandboxes (headless Service, NetworkPolicies, admission policy) by labels the agent writes', () => {
+    const written = sandboxLabels('some-id', 'REL');
+    for (const [key, value] of SANDBOX_LABELS) expect(written[key], key).toBe(value.replace('{{ .Release.Name }}', 'REL'));
   });
 });

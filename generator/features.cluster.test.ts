@@ -159,6 +159,7 @@ describe('server-side validation of every optional object', () => {
   const expectedKinds = [
     'HorizontalPodAutoscaler', 'ScaledObject', 'ResourceQuota', 'LimitRange', 'Namespace', 'NetworkPolicy', 'Gateway', 'VirtualService',
     'ServiceEntry', 'DestinationRule', 'ServiceMonitor', 'PrometheusRule', 'Ingress', 'PersistentVolume',
+    'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
   ];
   let checked = 0;
 

@@ -69,8 +69,9 @@ are reported together. Included from templates/validate.yaml.
 {{- else if and (eq $.Values.persistence.home.mode "pvc") (ne $.Values.persistence.home.accessMode "ReadWriteMany") (not $.Values.sandbox.threadData.existingClaim) -}}
 {{- $errors = append $errors "persistence.home.accessMode: sandbox Pods mount the home volume on any node; ReadWriteOnce fails with Multi-Attach (D4). Use ReadWriteMany, hostPath on a single node, or sandbox.threadData.existingClaim." -}}
 {{- end -}}
-{{- if and $.Values.sandbox.namespace (ne $.Values.sandbox.namespace $.Release.Namespace) (eq $.Values.persistence.home.mode "pvc") (not $.Values.sandbox.threadData.existingClaim) -}}
-{{- $errors = append $errors (printf "sandbox.threadData.existingClaim: sandbox.namespace=%s differs from the release namespace, and a PVC cannot be mounted across namespaces; give an RWX claim in %s that holds the same data." $.Values.sandbox.namespace $.Values.sandbox.namespace) -}}
+{{- $sbxNs := include "deerflow.sandbox.namespace" . -}}
+{{- if and (ne $sbxNs $.Release.Namespace) (eq $.Values.persistence.home.mode "pvc") (not $.Values.sandbox.threadData.existingClaim) -}}
+{{- $errors = append $errors (printf "sandbox.threadData.existingClaim: the sandbox namespace %s differs from the release namespace, and a PVC cannot be mounted across namespaces; give an RWX claim in %s that holds the same data." $sbxNs $sbxNs) -}}
 {{- end -}}
 {{- $src := $.Values.sandbox.skills.source -}}
 {{- if and (eq $src "home") (ne $.Values.persistence.home.mode "pvc") (not $.Values.sandbox.threadData.existingClaim) -}}
@@ -92,6 +93,11 @@ are reported together. Included from templates/validate.yaml.
 
 {{- /* Per-component guards generated from the registry: autoscaling, LimitRange fit (D-quota: a Pod the LimitRange rejects never starts and helm --wait times out). */ -}}
 {{- range (splitList "\n" (include "deerflow.validate.components" .)) -}}
+{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
+{{- end -}}
+
+{{- /* ResourceQuota fit (fit=enforce; fit=warn prints the same numbers in NOTES). */ -}}
+{{- range (splitList "\n" (include "deerflow.quota.problems" (dict "ctx" . "mode" "enforce"))) -}}
 {{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
 {{- end -}}
 
@@ -131,10 +137,27 @@ are reported together. Included from templates/validate.yaml.
 {{- end -}}
 {{- end -}}
 
-{{- /* The sandbox namespace. */ -}}
+{{- /* The sandbox namespace: the release namespace or under it (tenant isolation by construction). */ -}}
+{{- if $.Values.sandbox.enabled -}}
+{{- $rel := $.Release.Namespace -}}
+{{- $ns := $.Values.sandbox.namespace -}}
+{{- if and $ns $.Values.sandbox.namespaceSuffix -}}
+{{- $errors = append $errors "sandbox.namespaceSuffix: set sandbox.namespace or sandbox.namespaceSuffix, not both." -}}
+{{- end -}}
+{{- if and $ns (ne $ns $rel) (not (hasPrefix (printf "%s-" $rel) $ns)) -}}
+{{- $errors = append $errors (printf "sandbox.namespace: %s is neither the release namespace (%s) nor under it (%s-...); a tenant's sandboxes must never land in another tenant's namespace. Use %s-sandboxes, or sandbox.namespaceSuffix." $ns $rel $rel $rel) -}}
+{{- end -}}
+{{- if and (not $.Values.sandbox.admissionPolicy.enabled) (eq (include "deerflow.sandbox.namespace" .) $rel) -}}
+{{- $errors = append $errors (printf "sandbox.admissionPolicy.enabled: false with sandboxes in the release namespace (%s) lets the agent's Role delete and patch every Pod there, the gateway and Postgres included (D13); keep the policy, or give sandboxes their own namespace (sandbox.namespaceSuffix)." $rel) -}}
+{{- end -}}
+{{- $derived := include "deerflow.sandbox.namespace" . -}}
+{{- if gt (len $derived) 63 -}}
+{{- $errors = append $errors (printf "sandbox.namespaceSuffix: the sandbox namespace %s is longer than 63 characters." $derived) -}}
+{{- end -}}
+{{- end -}}
 {{- if and $.Values.sandbox.enabled $.Values.sandbox.createNamespace -}}
-{{- if or (not $.Values.sandbox.namespace) (eq $.Values.sandbox.namespace $.Release.Namespace) -}}
-{{- $errors = append $errors "sandbox.createNamespace: needs sandbox.namespace set to a namespace other than the release namespace (the release namespace exists before the release)." -}}
+{{- if eq (include "deerflow.sandbox.namespace" .) $.Release.Namespace -}}
+{{- $errors = append $errors "sandbox.createNamespace: needs sandbox.namespace or sandbox.namespaceSuffix naming a namespace other than the release namespace (the release namespace exists before the release)." -}}
 {{- end -}}
 {{- if and (ne $.Values.sandbox.podSecurity.enforce "privileged") (eq $.Values.persistence.home.mode "hostPath") -}}
 {{- $errors = append $errors (printf "sandbox.podSecurity.enforce: %s forbids the hostPath volumes sandbox Pods mount with persistence.home.mode=hostPath; use privileged (single-node dev only) or a PVC home." $.Values.sandbox.podSecurity.enforce) -}}

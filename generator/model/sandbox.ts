@@ -10,8 +10,9 @@ import { image, service, workload } from './workload.js';
 export const sandbox: Record<string, ValueNode> = {
   sandbox: group('Kubernetes sandboxes for agent code execution. Off: DeerFlow uses its in-process LocalSandboxProvider.', {
     enabled: bool(false, 'Deploy the sandbox agent and point DeerFlow\'s `sandbox:` section at it. Needs `apiKey` or `existingSecret`.'),
-    namespace: str('', 'Namespace for sandbox Pods (must exist). Empty uses the release namespace. The agent\'s Role, the headless Service and the owner ConfigMap live there.', { pattern: patterns.dnsLabel, maxLength: 63 }),
-    createNamespace: bool(false, 'Create `sandbox.namespace` as part of the release, with Pod Security Admission labels (`podSecurity`). Needs a `namespace` other than the release namespace; deleted with the release.'),
+    namespace: str('', 'Namespace for sandbox Pods (must exist unless `createNamespace`). Empty uses the release namespace (or `namespaceSuffix`). It must be the release namespace or start with it plus `-` (`tenant-acme` → `tenant-acme-sandboxes`), so one tenant can never name another\'s namespace. The agent\'s Role, the headless Service and the owner ConfigMap live there.', { pattern: patterns.dnsLabel, maxLength: 63 }),
+    namespaceSuffix: str('', 'Sandbox namespace derived from the release namespace: `<release namespace>-<suffix>` (e.g. `sandboxes`). Exclusive with `namespace`.', { pattern: patterns.dnsLabel, maxLength: 62 }),
+    createNamespace: bool(false, 'Create the sandbox namespace as part of the release, with Pod Security Admission labels (`podSecurity`). Needs `namespace` or `namespaceSuffix` (not the release namespace); deleted with the release.'),
     podSecurity: group('Pod Security Admission labels of the created sandbox namespace. The pinned AIO image runs as root, so `enforce` defaults to `baseline`; with a non-root image use `restricted`.', {
       enforce: enumOf(['privileged', 'baseline', 'restricted'], 'baseline', '`pod-security.kubernetes.io/enforce`.'),
       audit: enumOf(['privileged', 'baseline', 'restricted'], 'restricted', '`pod-security.kubernetes.io/audit`.'),
@@ -21,6 +22,9 @@ export const sandbox: Record<string, ValueNode> = {
     quota: group('ResourceQuota in the sandbox namespace: bounds what sandbox Pods can take, independent of the agent caps. Counts every Pod in that namespace.', {
       enabled: bool(false, 'Create the sandbox ResourceQuota.'),
       ...quotaHard('16', '32Gi', '64', '64Gi', 50),
+    }),
+    admissionPolicy: group('A ValidatingAdmissionPolicy and its binding (cluster-scoped, named after the release namespace and release) that let the agent\'s ServiceAccount create, patch and delete only Pods and Services carrying this release\'s sandbox labels, in the sandbox namespace. With sandboxes in the release namespace the agent\'s Role covers every Pod there; the policy keeps it off the gateway and Postgres (D13).', {
+      enabled: bool(true, 'Create the policy and binding (needs permission to create cluster-scoped admission objects).'),
     }),
     apiKey: str('', 'Shared key for `X-API-Key` (agent `PROVISIONER_API_KEY`, DeerFlow `sandbox.provisioner_api_key`). Never generated: set it or `existingSecret`.', {
       secret: true, schema: { anyOf: [{ maxLength: 0 }, { minLength: 16, pattern: '^[\\x21-\\x7e]+$' }] },

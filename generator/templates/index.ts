@@ -17,6 +17,7 @@ import { releaseTemplates } from './release.js';
 import { sandboxTemplates } from './sandbox/index.js';
 import { testTemplates } from './tests/index.js';
 import { validateTemplates } from './validate/index.js';
+import { quotaTemplates } from './validate/quota.js';
 import { workloadTemplates } from './workloads/index.js';
 
 export function allTemplates(): TemplateModule[] {
@@ -24,6 +25,7 @@ export function allTemplates(): TemplateModule[] {
     ...helperTemplates(),
     ...releaseTemplates,
     ...validateTemplates,
+    ...quotaTemplates,
     ...authTemplates,
     ...gatewayTemplates,
     ...frontendTemplates,

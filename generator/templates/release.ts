@@ -1,5 +1,6 @@
 /** Release-wide files: the validation guard and NOTES.txt. */
 import { COMPONENTS } from '../components.js';
+import { sandboxLabelSelector } from './lib/sandbox-labels.js';
 import { header, lines } from './lib/text.js';
 import type { TemplateModule } from './lib/types.js';
 
@@ -21,7 +22,7 @@ No Ingress is published yet. Create the first admin through a port-forward, then
 Gateway:  kubectl -n {{ .Release.Namespace }} logs deploy/{{ include "deerflow.componentName" (dict "ctx" $ "component" "gateway") }}
 {{- if .Values.sandbox.enabled }}
 Sandboxes: agent deploy/{{ include "deerflow.componentName" (dict "ctx" $ "component" "sandbox-agent") }}; sandbox Pods run in namespace {{ include "deerflow.sandbox.namespace" . }}
-  kubectl -n {{ include "deerflow.sandbox.namespace" . }} get pods -l app.kubernetes.io/name=deerflow-sandbox,app.kubernetes.io/instance={{ .Release.Name }}
+  kubectl -n {{ include "deerflow.sandbox.namespace" . }} get pods -l ${sandboxLabelSelector}
 {{- else }}
 Sandboxes: disabled; DeerFlow runs tools with its in-process LocalSandboxProvider. Set sandbox.enabled=true and sandbox.apiKey (or sandbox.existingSecret) for Kubernetes sandboxes.
 {{- end }}

@@ -30,14 +30,18 @@ Usage: int64 (include "deerflow.quantity.milli" "512Mi")
 {{- end -}}
 
 {{/*
-A milli-unit integer as a quantity for messages: cpu as cores ("2", "1500m"), bytes in the largest
-binary unit that divides them exactly ("36Gi", "1536Mi", "1000000").
+A milli-unit integer as a quantity for messages: cpu as cores ("2", "500m", "24.5"), bytes in the largest
+binary unit that divides them exactly ("36Gi", "1536Mi", "1000000"); cpu below one core in
+millicores, above in cores ("24.5").
 Usage: include "deerflow.quantity.format" (dict "milli" "1500" "kind" "cpu")
 */}}
 {{- define "deerflow.quantity.format" -}}
 {{- $m := int64 .milli -}}
 {{- if eq .kind "cpu" -}}
-{{- if eq (mod $m 1000) 0 -}}{{ div $m 1000 }}{{- else -}}{{ $m }}m{{- end -}}
+{{- if eq (mod $m 1000) 0 -}}{{ div $m 1000 }}
+{{- else if lt $m 1000 -}}{{ $m }}m
+{{- else -}}{{ printf "%d.%03d" (div $m 1000) (mod $m 1000) | trimSuffix "0" | trimSuffix "0" }}
+{{- end -}}
 {{- else -}}
 {{- $b := div (add $m 999) 1000 -}}
 {{- if and (gt $b 0) (eq (mod $b 1099511627776) 0) -}}{{ div $b 1099511627776 }}Ti

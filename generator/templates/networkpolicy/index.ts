@@ -8,6 +8,7 @@
  */
 import { ALL_COMPONENTS, COMPONENTS, type Component, type ComponentName, targetsOf } from '../../components.js';
 import { metadata } from '../lib/meta.js';
+import { sandboxLabelsYaml } from '../lib/sandbox-labels.js';
 import { ctx, header, indent, lines, rv } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 
@@ -67,7 +68,7 @@ function policy(p: Policy): TemplateModule {
 const dns = '{{- include "deerflow.netpol.dns" . | nindent 0 }}';
 const extra = '{{- with .Values.networkPolicy.extraEgress }}\n{{- toYaml . | nindent 0 }}\n{{- end }}';
 const tests = '{{- include "deerflow.netpol.testPods" . | nindent 0 }}';
-const sandboxPods = 'app.kubernetes.io/name: deerflow-sandbox\napp.kubernetes.io/component: sandbox\napp.kubernetes.io/instance: {{ .Release.Name }}';
+const sandboxPods = sandboxLabelsYaml;
 
 /** Flows of one component that are neither component flows nor the defaults (the edge, sandboxes, the API server, helm tests). */
 interface Extra {
