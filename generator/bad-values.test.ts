@@ -28,6 +28,9 @@ const set = (...pairs: string[]): string[] => pairs.flatMap((p) => ['--set', p])
 /** Values files for cases `--set` cannot express (YAML numbers as Helm reads them from a file). */
 const fixture = (name: string): string => join(REPO_ROOT, 'generator', 'bad-values', name);
 const setJson = (...pairs: string[]): string[] => pairs.flatMap((p) => ['--set-json', p]);
+/** Sandboxes on, with what they need to render (the release namespace is `bad-values`). */
+const SANDBOX = set('sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany');
+const QUOTA = set('resourceQuota.enabled=true');
 
 const schemaCases: BadCase[] = [
   { name: 'negative replica count', args: set('gateway.replicaCount=-1'), field: "'/gateway/replicaCount'" },
@@ -95,6 +98,8 @@ const schemaCases: BadCase[] = [
   { name: 'Ingress extra host not a DNS name', args: setJson('ingress.extraHosts=[{"name":"Bad_Host"}]'), field: "'/ingress/extraHosts/0/name'" },
   { name: 'Ingress extra TLS without a Secret', args: setJson('ingress.extraTls=[{"hosts":["b.example.com"]}]'), field: "'/ingress/extraTls/0'", detail: "missing property 'secretName'" },
   { name: 'command that is not a list', args: setJson('nginx.command="nginx -g daemon off;"'), field: "'/nginx/command'" },
+  { name: 'quota fit mode', args: set('resourceQuota.fit=ignore'), field: "'/resourceQuota/fit'" },
+  { name: 'sandbox namespace suffix not a DNS label', args: set('sandbox.namespaceSuffix=Sbx'), field: "'/sandbox/namespaceSuffix'" },
   { name: 'PSA level', args: set('sandbox.podSecurity.enforce=strict'), field: "'/sandbox/podSecurity/enforce'" },
 ];
 
@@ -146,6 +151,20 @@ const guardCases: BadCase[] = [
   { name: 'init container without a tag', args: [...set('redis.mode=bundled', 'redis.auth.password=pw'), ...setJson('redis.initContainers=[{"name":"wait","image":"busybox"}]')], field: 'redis.initContainers[0].image:' },
   { name: 'sidecar request above its limit', args: setJson('gateway.sidecars=[{"name":"proxy","image":"envoyproxy/envoy:v1.31.0","resources":{"requests":{"cpu":"1"},"limits":{"cpu":"100m"}}}]'), field: 'gateway.sidecars[0].resources.requests.cpu:' },
   { name: 'sidecar below the LimitRange min', args: [...set('limitRange.enabled=true', 'limitRange.min.cpu=10m', 'limitRange.min.memory=16Mi'), ...setJson('frontend.sidecars=[{"name":"tiny","image":"busybox:1.37.0","resources":{"requests":{"cpu":"1m","memory":"1Mi"},"limits":{"cpu":"10m","memory":"16Mi"}}}]')], field: 'frontend.sidecars[0].resources.requests.cpu:', detail: 'below limitRange.min.cpu' },
+  { name: 'quota below the autoscaling maxima', args: [...QUOTA, ...set('frontend.autoscaling.hpa.enabled=true'), '--set-string', 'resourceQuota.limits.cpu=10'], field: 'resourceQuota.limits.cpu:', detail: '10 cannot hold what the chart runs at once, 28.2 (gateway 1 × 2 + frontend 25 × 1 + nginx 2 × 500m + helm test Pods 2 × 100m)' },
+  { name: 'quota pods below replicas plus the rolling-update surge', args: [...QUOTA, ...set('nginx.replicaCount=4', 'resourceQuota.pods=9')], field: 'resourceQuota.pods:', detail: '9 cannot hold the 10 Pods the chart runs at once (gateway 1 + frontend 2 + nginx 5 + helm test Pods 2)' },
+  { name: 'quota memory requests in plain bytes', args: [...QUOTA, '--set-string', 'resourceQuota.requests.memory=1000000000'], field: 'resourceQuota.requests.memory:', detail: '1000000000 cannot hold' },
+  { name: 'quota with containers without limits and no LimitRange', args: [...QUOTA, ...setJson('nginx.resources={"requests":{"cpu":"50m","memory":"64Mi"},"limits":null}')], field: 'resourceQuota:', detail: 'nginx have containers without limits.cpu, limits.memory' },
+  { name: 'sandbox quota pods below maxSandboxes', args: [...SANDBOX, ...set('sandbox.namespaceSuffix=sbx', 'sandbox.threadData.existingClaim=t', 'sandbox.quota.enabled=true', 'sandbox.limits.maxSandboxes=80')], field: 'sandbox.quota.pods:', detail: '50 cannot hold the 80 Pods the chart runs at once (sandbox Pods 80)' },
+  { name: 'sandbox quota limits below maxSandboxes × the Pod limit', args: [...SANDBOX, ...set('sandbox.namespaceSuffix=sbx', 'sandbox.threadData.existingClaim=t', 'sandbox.quota.enabled=true'), '--set-string', 'sandbox.quota.limits.memory=40Gi'], field: 'sandbox.quota.limits.memory:', detail: '40Gi cannot hold what the chart runs at once, 50Gi (sandbox Pods 50 × 1Gi)' },
+  { name: 'sandbox quota with unlimited sandboxes', args: [...SANDBOX, ...set('sandbox.quota.enabled=true', 'sandbox.limits.maxSandboxes=0')], field: 'sandbox.quota:', detail: 'maxSandboxes is 0 (unlimited)' },
+  { name: 'sandbox quota with Lark containers that have no resources', args: [...SANDBOX, ...set('sandbox.namespaceSuffix=sbx', 'sandbox.threadData.existingClaim=t', 'sandbox.quota.enabled=true', 'sandbox.lark.initImage=lark/init:1.0.0')], field: 'sandbox.quota:', detail: 'the agent adds Lark containers without resources' },
+  { name: 'sandbox namespace of another tenant', args: [...SANDBOX, ...set('sandbox.namespace=tenant-globex-sandboxes', 'sandbox.threadData.existingClaim=t')], field: 'sandbox.namespace:', detail: 'tenant-globex-sandboxes is neither the release namespace (bad-values) nor under it' },
+  { name: 'sandbox namespace that is a prefix, not a child', args: [...SANDBOX, ...set('sandbox.namespace=bad-valuesx', 'sandbox.threadData.existingClaim=t')], field: 'sandbox.namespace:' },
+  { name: 'sandbox namespace and suffix both set', args: [...SANDBOX, ...set('sandbox.namespace=bad-values-a', 'sandbox.namespaceSuffix=b', 'sandbox.threadData.existingClaim=t')], field: 'sandbox.namespaceSuffix:', detail: 'not both' },
+  { name: 'derived sandbox namespace longer than 63', args: [...SANDBOX, ...set(`sandbox.namespaceSuffix=${'s'.repeat(53)}`, 'sandbox.threadData.existingClaim=t')], field: 'sandbox.namespaceSuffix:', detail: 'longer than 63 characters' },
+  { name: 'admission policy off with sandboxes in the release namespace (D13)', args: [...SANDBOX, ...set('sandbox.admissionPolicy.enabled=false')], field: 'sandbox.admissionPolicy.enabled:', detail: 'D13' },
+  { name: 'creating the release namespace through the suffix-less default', args: [...SANDBOX, ...set('sandbox.createNamespace=true', 'sandbox.namespace=bad-values')], field: 'sandbox.createNamespace:' },
   { name: 'NodePort sandboxes without node host', args: set('sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany', 'sandbox.serviceType=NodePort'), field: 'sandbox.nodeHost:' },
 ];
 
@@ -167,6 +186,14 @@ const goodCases: GoodCase[] = [
   { name: 'dnsPolicy None with a nameserver', args: [...set('gateway.dnsPolicy=None'), ...setJson('gateway.dnsConfig={"nameservers":["10.0.0.10"]}')], renders: 'dnsPolicy: None' },
   { name: 'extraObjects with template expressions', args: setJson('extraObjects=[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{ .Release.Name }}-x"}}]'), renders: 'bad-x' },
   { name: 'a wildcard extra Ingress host', args: [...set('ingress.enabled=true'), ...setJson('ingress.extraHosts=[{"name":"*.example.com"}]')], renders: 'host: "*.example.com"' },
+  { name: 'a quota that holds replicas plus surge exactly', args: [...QUOTA, ...set('nginx.replicaCount=4', 'resourceQuota.pods=10')], renders: 'pods: "10"' },
+  { name: 'fit=warn renders a quota that is too small', args: [...QUOTA, ...set('resourceQuota.fit=warn', 'resourceQuota.pods=2')], renders: 'kind: ResourceQuota' },
+  { name: 'LimitRange defaults complete containers without limits under a quota', args: [...QUOTA, ...set('limitRange.enabled=true', 'limitRange.min.cpu=10m', 'limitRange.min.memory=16Mi'), ...setJson('nginx.resources={"requests":{"cpu":"50m","memory":"64Mi"},"limits":null}')], renders: 'kind: LimitRange' },
+  { name: 'a sandbox quota that holds maxSandboxes exactly', args: [...SANDBOX, ...set('sandbox.namespaceSuffix=sbx', 'sandbox.threadData.existingClaim=t', 'sandbox.quota.enabled=true', 'sandbox.limits.maxSandboxes=64', 'sandbox.quota.pods=64'), '--set-string', 'sandbox.quota.limits.cpu=64,sandbox.quota.limits.memory=64Gi,sandbox.quota.requests.cpu=6400m,sandbox.quota.requests.memory=16Gi'], renders: 'pods: "64"' },
+  { name: 'a sandbox namespace under the release namespace', args: [...SANDBOX, ...set('sandbox.namespace=bad-values-sandboxes', 'sandbox.threadData.existingClaim=t')], renders: 'namespace: bad-values-sandboxes' },
+  { name: 'a sandbox namespace from the suffix', args: [...SANDBOX, ...set('sandbox.namespaceSuffix=sandboxes', 'sandbox.threadData.existingClaim=t', 'sandbox.createNamespace=true')], renders: 'name: bad-values-sandboxes' },
+  { name: 'the admission policy off with a separate sandbox namespace', args: [...SANDBOX, ...set('sandbox.namespaceSuffix=sandboxes', 'sandbox.threadData.existingClaim=t', 'sandbox.admissionPolicy.enabled=false')], renders: 'kind: Role' },
+  { name: 'the sandbox agent admission policy with sandboxes in the release namespace', args: SANDBOX, renders: 'kind: ValidatingAdmissionPolicyBinding' },
   { name: 'annotation values with spaces and punctuation', args: setJson('commonAnnotations={"example.com/owner":"Team A <a@example.com>"}'), renders: 'Team A <a@example.com>' },
 ];
 

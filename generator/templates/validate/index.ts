@@ -8,8 +8,8 @@
 import { ALL_COMPONENTS, type Component } from '../../components.js';
 import { annotationMap, imageReference, labelMap } from '../../model/formats.js';
 import { model } from '../../model/index.js';
-import type { Group, ValueNode } from '../../model/types.js';
-import { isGroup, leaves } from '../../model/types.js';
+import { imageBlocks } from '../../model/images.js';
+import { leaves } from '../../model/types.js';
 import { header, lines, rv } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 
@@ -39,14 +39,6 @@ const EXTRA_CONTAINERS: readonly Containers[] = [
 ];
 
 const CONTAINERS: readonly Containers[] = [...ALL_COMPONENTS.filter((c) => c.limitRange).map(componentContainers), ...EXTRA_CONTAINERS];
-
-/** Image blocks of the model (`image()` in model/workload.ts): groups with repository, tag and digest. */
-function imageGroups(node: ValueNode, path: readonly string[] = []): string[] {
-  if (!isGroup(node)) return [];
-  const g: Group = node;
-  if ('repository' in g.children && 'tag' in g.children && 'digest' in g.children) return [path.join('.')];
-  return Object.entries(g.children).flatMap(([k, c]) => imageGroups(c, [...path, k]));
-}
 
 /** Label and annotation maps of the model (object leaves with those schemas). */
 function keyedMaps(): string[] {
@@ -92,7 +84,7 @@ function render(): string {
     '{{- if $.Values.limitRange.enabled }}',
     ...CONTAINERS.map(limitRangeCheck),
     '{{- end }}',
-    ...imageGroups(model).map((p) => `{{ include "deerflow.images.check" (dict "field" "${p}" "image" ${rv(p)}) }}`),
+    ...imageBlocks(model).map(({ path: p }) => `{{ include "deerflow.images.check" (dict "field" "${p}" "image" ${rv(p)}) }}`),
     ...imageReferences().map((p) => `{{ include "deerflow.images.checkRef" (dict "field" "${p}" "ref" ${rv(p)}) }}`),
     ...keyedMaps().map((p) => `{{ include "deerflow.labels.checkKeys" (dict "field" "${p}" "map" ${rv(p)}) }}`),
     '{{- end -}}',

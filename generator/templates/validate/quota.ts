@@ -57,7 +57,7 @@ function render(): string {
     '{{- if $lark }}{{ $containers = append $containers dict }}{{ end }}',
     '{{- $pod := splitList " " (include "deerflow.quota.pod" (dict "containers" $containers "sidecars" list "initContainers" list "limitRange" (ternary $.Values.limitRange false $same))) }}',
     '{{- $max := int64 $.Values.sandbox.limits.maxSandboxes }}',
-    `{{ ternary "release" "sandbox" $same }};sandbox Pods{{ if $lark }} (with the agent's Lark containers){{ end }};{{ if gt $max 0 }}{{ $max }}{{ else }}unbounded{{ end }};${FIELDS}`,
+    `{{ ternary "release" "sandbox" $same }};sandbox Pods{{ if $lark }} (the agent adds Lark containers without resources; leave sandbox.lark empty, or run sandboxes in the release namespace with limitRange on){{ end }};{{ if gt $max 0 }}{{ $max }}{{ else }}unbounded{{ end }};${FIELDS}`,
     '{{- end }}',
     '{{- end -}}',
     '',
