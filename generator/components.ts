@@ -18,6 +18,8 @@
 export interface Component {
   /** Object names (`<fullname>-<name>`) and the `app.kubernetes.io/component` label. */
   readonly name: ComponentName;
+  /** What it is, one line (the chart README's topology table). */
+  readonly description: string;
   /** Dotted values path of the component's workload block. */
   readonly values: string;
   /** Directory of its files under chart/templates. */
@@ -68,7 +70,9 @@ const SANDBOX = '$.Values.sandbox.enabled';
 
 export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
   gateway: {
-    name: 'gateway', values: 'gateway', dir: 'gateway', kind: 'Deployment',
+    name: 'gateway',
+    description: 'FastAPI with the embedded LangGraph runtime; `config.yaml` and `extensions_config.json` come from structured values.',
+    values: 'gateway', dir: 'gateway', kind: 'Deployment',
     port: { name: 'http', number: 8001 },
     autoscaled: true, pdb: true, limitRange: true,
     clients: ['nginx', 'frontend'],
@@ -79,7 +83,9 @@ export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
     surge: { expr: 'ternary "none" "rolling" (eq (include "deerflow.gateway.strategy" $) "Recreate")' },
   },
   frontend: {
-    name: 'frontend', values: 'frontend', dir: 'frontend', kind: 'Deployment',
+    name: 'frontend',
+    description: 'Next.js.',
+    values: 'frontend', dir: 'frontend', kind: 'Deployment',
     port: { name: 'http', number: 3000 },
     autoscaled: true, pdb: true, limitRange: true,
     clients: ['nginx'],
@@ -87,7 +93,9 @@ export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
     surge: 'rolling',
   },
   nginx: {
-    name: 'nginx', values: 'nginx', dir: 'nginx', kind: 'Deployment',
+    name: 'nginx',
+    description: 'The only entry point. Config rendered from one template (LangGraph rewrite, uploads, browser WebSocket, `$connection_upgrade`). `/api/sandboxes` is never proxied.',
+    values: 'nginx', dir: 'nginx', kind: 'Deployment',
     port: { name: 'http', number: 2026 },
     autoscaled: true, pdb: true, limitRange: true,
     clients: [],
@@ -95,7 +103,9 @@ export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
     surge: 'rolling',
   },
   postgresql: {
-    name: 'postgresql', values: 'postgresql', dir: 'postgresql', kind: 'StatefulSet',
+    name: 'postgresql',
+    description: '`postgresql.mode: bundled`; `PGDATA` in a subdirectory; PVC kept on uninstall. Or `external`, or `none` (SQLite).',
+    values: 'postgresql', dir: 'postgresql', kind: 'StatefulSet',
     port: { name: 'postgresql', number: 5432 },
     when: '(eq $.Values.postgresql.mode "bundled")',
     autoscaled: false, pdb: true, limitRange: true,
@@ -104,7 +114,9 @@ export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
     surge: 'none',
   },
   redis: {
-    name: 'redis', values: 'redis', dir: 'redis', kind: 'StatefulSet',
+    name: 'redis',
+    description: '`redis.mode: bundled` (password required); or `external`, or `none`.',
+    values: 'redis', dir: 'redis', kind: 'StatefulSet',
     port: { name: 'redis', number: 6379 },
     when: '(eq $.Values.redis.mode "bundled")',
     autoscaled: false, pdb: true, limitRange: true,
@@ -113,7 +125,9 @@ export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
     surge: 'none',
   },
   'sandbox-agent': {
-    name: 'sandbox-agent', values: 'sandbox.agent', dir: 'sandbox', kind: 'Deployment',
+    name: 'sandbox-agent',
+    description: '`sandbox.enabled`. Namespaced Role in the sandbox namespace, an admission policy that keeps it on its own sandboxes, headless Service for sandbox Pod DNS, owner ConfigMap so uninstall garbage-collects sandboxes.',
+    values: 'sandbox.agent', dir: 'sandbox', kind: 'Deployment',
     port: { name: 'http', number: 8002 },
     when: SANDBOX,
     autoscaled: true, pdb: true, limitRange: true,
