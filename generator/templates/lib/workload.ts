@@ -5,7 +5,7 @@
  */
 import type { Component } from '../../components.js';
 import { metadata } from './meta.js';
-import { ctx, header, indent, lines, v } from './text.js';
+import { ctx, header, indent, lines, v, when } from './text.js';
 
 export interface Port {
   readonly name: string;
@@ -179,16 +179,13 @@ export interface DeploymentParts extends PodParts {
 /** The default Deployment strategy; `Component.surge: 'rolling'` (quota fit) assumes exactly this surge. */
 export const ROLLING_UPDATE = 'type: RollingUpdate\nrollingUpdate:\n  maxSurge: 25%\n  maxUnavailable: 0';
 
-function wrap(when: string | undefined, body: string): string {
-  return when === undefined ? body : lines(`{{- if ${when} }}`, body, '{{- end }}');
-}
 
 export function deployment(d: DeploymentParts): string {
   const c = d.component;
   const V = v(c.values);
   return lines(
     header(d.source),
-    wrap(c.when, lines(
+    when(c.when, lines(
       'apiVersion: apps/v1',
       'kind: Deployment',
       metadata({ component: c.name }),
@@ -221,7 +218,7 @@ export function statefulSet(s: StatefulSetParts): string {
   const c = s.component;
   return lines(
     header(s.source),
-    wrap(c.when, lines(
+    when(c.when, lines(
       'apiVersion: apps/v1',
       'kind: StatefulSet',
       metadata({ component: c.name }),
@@ -247,7 +244,7 @@ export function serviceAccount(source: string, c: Component): string {
   const V = v(c.values);
   return lines(
     header(source),
-    wrap(c.when, lines(
+    when(c.when, lines(
       `{{- if ${V}.serviceAccount.create }}`,
       'apiVersion: v1',
       'kind: ServiceAccount',
@@ -267,7 +264,7 @@ export function podDisruptionBudget(source: string, c: Component): string {
   const V = v(c.values);
   return lines(
     header(source),
-    wrap(c.when, lines(
+    when(c.when, lines(
       `{{- if ${V}.pdb.enabled }}`,
       'apiVersion: policy/v1',
       'kind: PodDisruptionBudget',
@@ -311,7 +308,7 @@ export interface ServiceParts {
 export function service(s: ServiceParts): string {
   return lines(
     header(s.source),
-    wrap(s.when, lines(
+    when(s.when, lines(
       'apiVersion: v1',
       'kind: Service',
       metadata({

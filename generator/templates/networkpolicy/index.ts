@@ -9,7 +9,7 @@
 import { ALL_COMPONENTS, COMPONENTS, type Component, type ComponentName, targetsOf } from '../../components.js';
 import { metadata } from '../lib/meta.js';
 import { sandboxLabelsYaml } from '../lib/sandbox-labels.js';
-import { ctx, header, indent, lines, rv } from '../lib/text.js';
+import { ctx, header, indent, lines, rv, when } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 
 const SRC = 'generator/templates/networkpolicy/index.ts';
@@ -133,9 +133,6 @@ function policyPath(c: Component): string {
   return c.name === c.dir ? `${c.dir}/networkpolicy.yaml` : `${c.dir}/networkpolicy-${c.name.replace(`${c.dir}-`, '')}.yaml`;
 }
 
-function wrapIf(when: string | undefined, body: string): string {
-  return when === undefined ? body : lines(`{{- if ${when} }}`, body, '{{- end }}');
-}
 
 function componentPolicy(c: Component): TemplateModule {
   const x = EXTRA[c.name] ?? {};
@@ -145,10 +142,10 @@ function componentPolicy(c: Component): TemplateModule {
     // An ingress rule whose peers all render away would allow every source.
     throw new Error(`networkpolicy: ${c.name} needs at least one unconditional client or extra peer`);
   }
-  const peers = lines(...clients.map((k) => wrapIf(k.when, peer(k.name))), extraPeers);
+  const peers = lines(...clients.map((k) => when(k.when, peer(k.name))), extraPeers);
   const ingress = x.ingress ?? (peers.length > 0 ? lines('- from:', indent(peers, 4), indent(tcp(c.port.name), 2)) : undefined);
   const egress = c.policy.noEgress === true ? '' : lines(
-    ...targetsOf(c.name).map((t) => wrapIf(t.when, lines('- to:', indent(peer(t.name), 4), indent(tcp(t.port.number), 2)))),
+    ...targetsOf(c.name).map((t) => when(t.when, lines('- to:', indent(peer(t.name), 4), indent(tcp(t.port.number), 2)))),
     x.egress,
     dns,
     c.policy.internetPorts !== undefined ? `{{- include "deerflow.netpol.internet" (dict "ctx" $ "ports" ${rv(c.policy.internetPorts)}) | nindent 0 }}` : undefined,

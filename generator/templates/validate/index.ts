@@ -10,7 +10,7 @@ import { annotationMap, imageReference, labelMap } from '../../model/formats.js'
 import { model } from '../../model/index.js';
 import { imageBlocks } from '../../model/images.js';
 import { leaves } from '../../model/types.js';
-import { header, lines, rv } from '../lib/text.js';
+import { header, lines, rv, when } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 
 const SRC = 'generator/templates/validate/index.ts';
@@ -50,27 +50,24 @@ function imageReferences(): string[] {
   return leaves(model).filter((l) => l.leaf.kind === 'string' && l.leaf.pattern === imageReference).map((l) => l.path.join('.'));
 }
 
-function guarded(when: string | undefined, body: string): string {
-  return when === undefined ? body : lines(`{{- if ${when} }}`, body, '{{- end }}');
-}
 
 function autoscalingChecks(c: Component): string {
-  return guarded(c.when, `{{ include "deerflow.autoscaling.validate" (dict "field" "${c.values}.autoscaling" "autoscaling" ${rv(c.values)}.autoscaling) }}`);
+  return when(c.when, `{{ include "deerflow.autoscaling.validate" (dict "field" "${c.values}.autoscaling" "autoscaling" ${rv(c.values)}.autoscaling) }}`);
 }
 
 function podExtrasCheck(c: Component): string {
   const V = rv(c.values);
-  return guarded(c.when, `{{ include "deerflow.podExtras.check" (dict "field" "${c.values}" "main" "${c.name}" "initContainers" ${V}.initContainers "sidecars" ${V}.sidecars "dnsPolicy" ${V}.dnsPolicy "dnsConfig" ${V}.dnsConfig "limitRange" $.Values.limitRange) }}`);
+  return when(c.when, `{{ include "deerflow.podExtras.check" (dict "field" "${c.values}" "main" "${c.name}" "initContainers" ${V}.initContainers "sidecars" ${V}.sidecars "dnsPolicy" ${V}.dnsPolicy "dnsConfig" ${V}.dnsConfig "limitRange" $.Values.limitRange) }}`);
 }
 
 function resourcesCheck(k: Containers): string {
-  return guarded(k.when, `{{ include "deerflow.resources.check" (dict "field" "${k.resources}" "resources" ${rv(k.resources)}) }}`);
+  return when(k.when, `{{ include "deerflow.resources.check" (dict "field" "${k.resources}" "resources" ${rv(k.resources)}) }}`);
 }
 
 function limitRangeCheck(k: Containers): string {
-  const when = [k.when, k.inReleaseNamespace].filter((w): w is string => w !== undefined);
-  const cond = when.length === 0 ? undefined : when.length === 1 ? when[0] : `and ${when.join(' ')}`;
-  return guarded(cond, `{{ include "deerflow.limitRange.check" (dict "field" "${k.resources}" "resources" ${rv(k.resources)} "limitRange" $.Values.limitRange) }}`);
+  const conds = [k.when, k.inReleaseNamespace].filter((w): w is string => w !== undefined);
+  const cond = conds.length === 0 ? undefined : conds.length === 1 ? conds[0] : `and ${conds.join(' ')}`;
+  return when(cond, `{{ include "deerflow.limitRange.check" (dict "field" "${k.resources}" "resources" ${rv(k.resources)} "limitRange" $.Values.limitRange) }}`);
 }
 
 function render(): string {

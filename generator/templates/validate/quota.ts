@@ -5,7 +5,7 @@
  * sandbox Pods (with a container for the Lark images the agent adds when they are set).
  */
 import { ALL_COMPONENTS, type Component } from '../../components.js';
-import { header, lines, rv } from '../lib/text.js';
+import { header, lines, rv, when } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 import { TEST_PODS } from '../tests/index.js';
 
@@ -35,7 +35,7 @@ function componentGroup(c: Component): string {
     `{{- $pod := splitList " " (include "deerflow.quota.pod" (dict "containers" (list ${V}.resources) "sidecars" ${V}.sidecars "initContainers" ${V}.initContainers "limitRange" $.Values.limitRange)) }}`,
     `release;${c.name};{{ add $n $surge }};${FIELDS}`,
   );
-  return c.when === undefined ? body : lines(`{{- if ${c.when} }}`, body, '{{- end }}');
+  return when(c.when, body);
 }
 
 function render(): string {
