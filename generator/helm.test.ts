@@ -51,9 +51,9 @@ describe('helm-unittest (real plugin)', () => {
     const tests = /Tests:\s+(\d+) passed, (\d+) total/.exec(out);
     expect(tests, out).not.toBeNull();
     expect(Number(tests?.[1])).toBe(Number(tests?.[2]));
-    expect(Number(tests?.[1])).toBeGreaterThanOrEqual(220);
+    expect(Number(tests?.[1])).toBeGreaterThanOrEqual(250);
     expect(r.code).toBe(0);
-  });
+  }, 300_000); // 250+ suites' renders: ~40 s on an idle 2-core machine, several minutes when it is shared
 });
 
 describe('default Kubernetes version', () => {
