@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { check } from './main.js';
 import { model } from './model/index.js';
-import { group, str } from './model/builders.js';
-import { scan, valuesReferences } from './scan.js';
+import { group, obj, str } from './model/builders.js';
+import type { Group, ValueNode } from './model/types.js';
+import { scan } from './scan.js';
 import { CHART_DIR } from './test-tools.js';
 
 describe('make chart-check', () => {
@@ -35,30 +36,105 @@ describe('make chart-check', () => {
   });
 });
 
-describe('values path scanner', () => {
+/** The model with one more leaf at `path` (groups on the way must exist). */
+function withLeaf(root: Group, path: readonly string[], leaf: ValueNode): Group {
+  const [key, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) return { ...root, children: { ...root.children, [key]: leaf } };
+  const child = root.children[key];
+  if (child === undefined || child.kind !== 'group') throw new Error(`no group ${key}`);
+  return { ...root, children: { ...root.children, [key]: withLeaf(child, rest, leaf) } };
+}
+
+describe('make chart-check: values read by no template', () => {
+  // Leaves under groups that templates only pass to helpers: the old regex scanner counted a
+  // group reference as reading every leaf below it, so these passed unnoticed.
+  it.each([
+    'gateway.autoscaling.hpa.unreadKnob',
+    'sandbox.agent.autoscaling.keda.unreadKnob',
+    'networkPolicy.unreadKnob',
+    'networkPolicy.apiServer.unreadKnob',
+    'limitRange.max.unreadKnob',
+    'deerflow.auth.unreadKnob',
+    'gateway.image.unreadKnob',
+  ])('an unread leaf %s fails the check', (dotted) => {
+    const { problems } = check(CHART_DIR, withLeaf(model, dotted.split('.'), str('', 'never read')));
+    expect(problems).toEqual([`declared value read by no template: ${dotted}`]);
+  });
+});
+
+describe('values usage scanner', () => {
   const tiny = group('root', {
-    gateway: group('g', { port: str('8001', 'port'), labels: { kind: 'object', default: {}, description: 'free-form' } }),
-    unused: str('', 'read by nothing'),
+    gateway: group('g', {
+      port: str('8001', 'port'),
+      labels: obj({}, 'free-form'),
+      probe: group('p', { enabled: str('', 'e'), period: str('', 'p'), timeout: str('', 't') }),
+      scaling: group('s', { on: str('', 'on'), max: str('', 'max') }),
+    }),
+    other: str('', 'other'),
+  });
+  const run = (text: string, helpers = ''): ReturnType<typeof scan> =>
+    scan(tiny, new Map([['templates/_h.tpl', helpers], ['templates/x.yaml', text]]));
+
+  it('reads leaves and free-form objects (indexed too); reports undeclared paths', () => {
+    const r = run('{{ .Values.gateway.port }} {{ .Values.gateway.typo }} {{ .Values.gateway.labels.team }} {{ $.Values.other }}');
+    expect(r.undeclared).toEqual(['templates/x.yaml: .Values.gateway.typo']);
+    expect(r.readers.get('gateway.port')).toEqual(['templates/x.yaml']);
+    expect(r.readers.get('gateway.labels')).toEqual(['templates/x.yaml']);
+    expect(r.readers.get('other')).toEqual(['templates/x.yaml']);
   });
 
-  it('finds .Values and $.Values paths, including through helpers', () => {
-    expect(valuesReferences('{{ .Values.a.b }} {{ $.Values.c }} {{ $ctx.Values.d.e }}')).toEqual([['a', 'b'], ['c'], ['d', 'e']]);
+  it('ignores comments and raw text', () => {
+    const r = run('{{/* .Values.other */}} {{- /* .Values.gateway.port */ -}} text .Values.gateway.port');
+    expect(r.readers.get('other')).toEqual([]);
+    expect(r.readers.get('gateway.port')).toEqual([]);
   });
 
-  it('reports undeclared paths and unused values', () => {
-    const result = scan(tiny, new Map([['templates/x.yaml', '{{ .Values.gateway.port }} {{ .Values.gateway.typo }} {{ .Values.gateway.labels.team }}']]));
-    expect(result.undeclared).toEqual(['templates/x.yaml: .Values.gateway.typo']);
-    expect(result.unused).toEqual(['unused']);
-    expect(result.readers.get('gateway.port')).toEqual(['templates/x.yaml']);
+  it('a group reference alone reads nothing', () => {
+    const r = run('{{ if .Values.gateway.scaling }}{{ $s := .Values.gateway.probe }}{{ end }}');
+    expect(r.unused).toContain('gateway.scaling.on');
+    expect(r.unused).toContain('gateway.probe.period');
   });
 
-  it('a template reading a whole group marks its leaves as read', () => {
-    const result = scan(tiny, new Map([['templates/y.yaml', '{{ toYaml .Values.gateway }} {{ .Values.unused }}']]));
-    expect(result.unused).toEqual([]);
+  it('a group passed to a helper counts only the leaves the helper dereferences (aliases and nested includes included)', () => {
+    const helpers = [
+      '{{- define "t.on" -}}{{ if .on }}true{{ end }}{{- end -}}',
+      '{{- define "t.scale" -}}{{- $s := .scaling -}}{{ include "t.on" $s }}{{- end -}}',
+    ].join('\n');
+    const r = run('{{ include "t.scale" (dict "scaling" .Values.gateway.scaling "ctx" $) }}', helpers);
+    expect(r.readers.get('gateway.scaling.on')).toEqual(['templates/x.yaml', 'templates/_h.tpl']);
+    expect(r.unused).toContain('gateway.scaling.max');
+  });
+
+  it('helpers that read .Values through the root context they are given', () => {
+    const r = run('{{ include "t.port" (dict "ctx" $) }}', '{{- define "t.port" -}}{{ .ctx.Values.gateway.port }} {{ .ctx.Values.gateway.nope }}{{- end -}}');
+    expect(r.readers.get('gateway.port')).toEqual(['templates/_h.tpl']);
+    expect(r.undeclared).toEqual(['templates/_h.tpl: .Values.gateway.nope']);
+  });
+
+  it('whole-group readers (toYaml, toJson) read every leaf; omit drops the named children', () => {
+    const r = run('{{ toYaml (omit .Values.gateway.probe "enabled") }} {{ with .Values.gateway.scaling }}{{ toJson . }}{{ end }}');
+    expect(r.readers.get('gateway.probe.period')).toEqual(['templates/x.yaml']);
+    expect(r.readers.get('gateway.probe.timeout')).toEqual(['templates/x.yaml']);
+    expect(r.readers.get('gateway.probe.enabled')).toEqual([]);
+    expect(r.readers.get('gateway.scaling.max')).toEqual(['templates/x.yaml']);
+  });
+
+  it('a checksum (a pipeline into sha256sum) is not a read', () => {
+    const r = run('{{ toJson (list .Values.gateway.scaling .Values.other) | sha256sum }}');
+    expect(r.unused).toEqual(leavesOf(tiny));
   });
 
   it('without templates every declared value is reported unused (the check is not vacuous)', () => {
-    const generated = new Map<string, string>();
-    expect(scan(model, generated).unused.length).toBeGreaterThan(100); // sanity: nothing read without templates
+    expect(scan(model, new Map()).unused.length).toBeGreaterThan(100);
   });
 });
+
+function leavesOf(root: Group): string[] {
+  const out: string[] = [];
+  const walk = (n: ValueNode, p: string[]): void => {
+    if (n.kind === 'group') for (const [k, c] of Object.entries(n.children)) walk(c, [...p, k]);
+    else out.push(p.join('.'));
+  };
+  walk(root, []);
+  return out;
+}

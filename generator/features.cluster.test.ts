@@ -79,7 +79,17 @@ function allSwitches(engine: 'hpa' | 'keda'): string[] {
       'istio.llm.providers[1].name=relay-new', 'istio.llm.providers[1].host=relay-v2.example.com', 'istio.llm.providers[1].weight=25',
       'monitoring.serviceMonitor.enabled=true', 'monitoring.prometheusRule.enabled=true', 'monitoring.grafanaDashboard.enabled=true',
       'ingress.enabled=true', 'ingress.host=deerflow.example.com',
+      'global.storageClass=standard', 'gateway.dnsPolicy=None', 'frontend.schedulerName=default-scheduler', 'nginx.revisionHistoryLimit=2',
     ),
+    // Every extension point, so the API server validates what users pass through.
+    ...['--set-json', 'gateway.sidecars=[{"name":"proxy","image":"envoyproxy/envoy:v1.31.0","resources":{"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"100m","memory":"64Mi"}}}]'],
+    ...['--set-json', 'gateway.initContainers=[{"name":"wait","image":"busybox:1.37.0","command":["true"],"resources":{"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"100m","memory":"64Mi"}}}]'],
+    ...['--set-json', 'gateway.dnsConfig={"nameservers":["10.96.0.10"],"searches":["svc.cluster.local"],"options":[{"name":"ndots","value":"2"}]}'],
+    ...['--set-json', 'gateway.lifecycleHooks={"postStart":{"exec":{"command":["true"]}},"preStop":{"sleep":{"seconds":3}}}'],
+    ...['--set-json', 'nginx.hostAliases=[{"ip":"10.0.0.5","hostnames":["llm.internal"]}]'],
+    ...['--set-json', 'nginx.args=["-g","daemon off;"]'],
+    ...['--set-json', 'ingress.extraHosts=[{"name":"b.example.com"},{"name":"c.example.com","path":"/x","pathType":"Exact"}]', '--set-json', 'ingress.extraTls=[{"hosts":["b.example.com"],"secretName":"b-tls"}]'],
+    ...['--set-json', 'extraObjects=[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{ .Release.Name }}-extra"},"data":{"ns":"{{ .Release.Namespace }}"}}]'],
   ];
 }
 
@@ -159,6 +169,7 @@ describe('server-side validation of every optional object', () => {
   const expectedKinds = [
     'HorizontalPodAutoscaler', 'ScaledObject', 'ResourceQuota', 'LimitRange', 'Namespace', 'NetworkPolicy', 'Gateway', 'VirtualService',
     'ServiceEntry', 'DestinationRule', 'ServiceMonitor', 'PrometheusRule', 'Ingress', 'PersistentVolume',
+    'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
   ];
   let checked = 0;
 

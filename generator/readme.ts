@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { ALL_COMPONENTS } from './components.js';
 import { chartMeta } from './model/index.js';
 import type { Group, Leaf } from './model/types.js';
 import { isGroup, leaves } from './model/types.js';
@@ -55,7 +56,9 @@ function sections(root: Group, readers: ReadonlyMap<string, readonly string[]>):
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+
 export function renderReadme(root: Group, readers: ReadonlyMap<string, readonly string[]>): string {
   const template = Handlebars.compile(readFileSync(join(here, 'readme.hbs'), 'utf8'), { noEscape: true });
-  return template({ ...chartMeta, sections: sections(root, readers) });
+  const components = ALL_COMPONENTS.map((c) => ({ name: c.name, kind: c.kind, port: c.port.number, notes: c.description }));
+  return template({ ...chartMeta, components, sections: sections(root, readers) });
 }

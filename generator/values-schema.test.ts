@@ -46,12 +46,13 @@ describe('values/ against values.schema.json', () => {
     expect(validate(merged), JSON.stringify(validate.errors, null, 2)).toBe(true);
   });
 
-  it('the schema is strict: an unknown key and a latest tag are rejected', () => {
-    const bad = merge(chartDefaults, { gateway: { replicas: 2, image: { tag: 'latest' } } });
+  it('the schema is strict: an unknown key, a registry with a scheme and a CPU with a byte suffix are rejected', () => {
+    const bad = merge(chartDefaults, { gateway: { replicas: 2, image: { registry: 'https://ghcr.io' }, resources: { limits: { cpu: '1.5Gi' } } } });
     expect(validate(bad)).toBe(false);
     const paths = (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
     expect(paths).toContain('/gateway must NOT have additional properties');
-    expect(paths).toContain('/gateway/image/tag must NOT be valid');
+    expect(paths.some((p) => p.startsWith('/gateway/image/registry must match pattern'))).toBe(true);
+    expect(paths.some((p) => p.startsWith('/gateway/resources/limits/cpu must match pattern'))).toBe(true);
   });
 
   it('has the three profiles and three tenants', () => {

@@ -147,7 +147,21 @@ function kubernetesComponent(name: ToolName): ToolSpec {
   };
 }
 
+/**
+ * The Kubernetes version helm 3 reports by default (`.Capabilities.KubeVersion`, lint deprecations):
+ * helm's Makefile derives it from the k8s.io/client-go it is built with (v0.37.0 in v3.22.0's
+ * go.mod → 1.37) and passes it with -X; a `go install` without those flags would default to
+ * v1.20. Helm 4 reads it from the binary's build info at run time, so it needs no flags.
+ */
+export const HELM3_KUBE_VERSION = { major: '1', minor: '37' } as const;
+
 function helm(name: 'helm' | 'helm3', major: 3 | 4, version: string): ToolSpec {
+  const kube = major === 3
+    ? ['chartutil', 'lint/rules'].flatMap((pkg) => [
+      `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMajor=${HELM3_KUBE_VERSION.major}`,
+      `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMinor=${HELM3_KUBE_VERSION.minor}`,
+    ])
+    : [];
   return {
     name,
     version,
@@ -156,7 +170,7 @@ function helm(name: 'helm' | 'helm3', major: 3 | 4, version: string): ToolSpec {
       kind: 'go-install',
       pkg: `helm.sh/helm/v${major}/cmd/helm`,
       version: `v${version}`,
-      ldflags: ['-s', '-w', `-X helm.sh/helm/v${major}/internal/version.version=v${version}`],
+      ldflags: ['-s', '-w', `-X helm.sh/helm/v${major}/internal/version.version=v${version}`, ...kube],
     },
     download: {
       url: (p) => `https://get.helm.sh/helm-v${version}-${p.os}-${p.arch}.tar.gz`,

@@ -17,3 +17,17 @@ app.kubernetes.io/name: {{ include "deerflow.name" .ctx }}
 app.kubernetes.io/instance: {{ .ctx.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
+
+{{/*
+Label and annotation keys: the schema checks their structure; this checks what a pattern cannot,
+the 253-character bound of the prefix. Prints one message per line.
+Usage: include "deerflow.labels.checkKeys" (dict "field" "commonLabels" "map" .Values.commonLabels)
+*/}}
+{{- define "deerflow.labels.checkKeys" -}}
+{{- range $key, $_ := .map -}}
+{{- $parts := splitList "/" $key -}}
+{{- if and (gt (len $parts) 1) (gt (len (index $parts 0)) 253) }}
+{{ $.field }}: the key {{ $key | quote }} has a prefix of {{ len (index $parts 0) }} characters; the API server allows at most 253.
+{{- end -}}
+{{- end -}}
+{{- end -}}

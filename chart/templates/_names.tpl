@@ -41,9 +41,15 @@ so two long release names never collide.
 {{- .Release.Namespace -}}
 {{- end -}}
 
-{{/* Namespace of sandbox Pods and the agent's namespaced RBAC. */}}
+{{/* Namespace of sandbox Pods and the agent's namespaced RBAC: sandbox.namespace, else <release namespace>-<sandbox.namespaceSuffix>, else the release namespace. */}}
 {{- define "deerflow.sandbox.namespace" -}}
-{{- default .Release.Namespace .Values.sandbox.namespace -}}
+{{- if .Values.sandbox.namespace -}}
+{{- .Values.sandbox.namespace -}}
+{{- else if .Values.sandbox.namespaceSuffix -}}
+{{- printf "%s-%s" .Release.Namespace .Values.sandbox.namespaceSuffix -}}
+{{- else -}}
+{{- .Release.Namespace -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Cluster-scoped names must be unique per release AND namespace. */}}

@@ -30,11 +30,15 @@ function policyOf(spec: EnvSpec): JsonSchema | undefined {
   return spec.chart !== undefined && 'values' in spec.chart ? spec.chart.policy : undefined;
 }
 
-/** The values leaf for an agent setting, at the path the table binds it to. */
-export function agentSetting(name: AgentEnvName): Leaf {
+/**
+ * The values leaf for an agent setting, at the path the table binds it to. `chartPolicy` adds
+ * chart-only schema (Kubernetes label rules, the image policy) on top of what the agent accepts.
+ */
+export function agentSetting(name: AgentEnvName, chartPolicy?: JsonSchema): Leaf {
   const { spec, values, chartDefault } = boundSpec(name);
   const description = describe(name, spec);
-  const policy = policyOf(spec);
+  const policies = [policyOf(spec), chartPolicy].filter((p): p is JsonSchema => p !== undefined);
+  const policy = policies.length > 1 ? { allOf: policies } : policies[0];
   const extra = policy === undefined ? {} : { schema: policy };
   const wrong = (): Error => new Error(`${name} (${values}): chart default ${JSON.stringify(chartDefault)} does not fit a ${spec.kind} setting`);
   switch (spec.kind) {

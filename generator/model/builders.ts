@@ -43,14 +43,10 @@ export const patterns = {
   dnsLabel: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$',
   /** DNS-1123 subdomain, or empty. */
   dnsSubdomain: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$',
-  /** An image tag (non-empty); `latest` is excluded separately (Go regexps have no lookahead). */
-  tag: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
   /** sha256 digest or empty. */
   digest: '^(sha256:[a-f0-9]{64})?$',
   /** Environment variable name. */
   envName: '^[A-Za-z_][A-Za-z0-9_]*$',
-  /** Kubernetes quantity (e.g. 100m, 1Gi, 20M). */
-  quantity: '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$',
   /** nginx size (client_max_body_size): 20m, 100M, 1g. */
   nginxSize: '^[0-9]+[kKmMgG]?$',
   /** Absolute POSIX path. */

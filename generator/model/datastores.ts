@@ -1,4 +1,6 @@
 /** Bundled-or-external Postgres and Redis. */
+import { byteQuantity } from './formats.js';
+import { COMPONENTS, type Component } from '../components.js';
 import { bool, enumOf, group, int, patterns, str } from './builders.js';
 import type { ImageDefaults } from './workload.js';
 import type { ValueNode } from './types.js';
@@ -8,12 +10,13 @@ function volume(what: string, size: string): ValueNode {
   return group(`Data volume of the bundled ${what} (a volumeClaimTemplate).`, {
     enabled: bool(true, 'Use a PVC; `false` uses an emptyDir (data lost with the Pod).'),
     storageClass: str('', 'StorageClass (empty uses the cluster default).', { pattern: patterns.dnsSubdomain }),
-    size: str(size, 'Volume size.', { pattern: patterns.quantity }),
+    size: str(size, 'Volume size.', { pattern: byteQuantity }),
   });
 }
 
-function store(what: string, img: ImageDefaults, uid: number): Record<string, ValueNode> {
+function store(component: Component, what: string, img: ImageDefaults, uid: number): Record<string, ValueNode> {
   return workload({
+    component,
     what,
     image: img,
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
@@ -44,8 +47,8 @@ export const datastores: Record<string, ValueNode> = {
       existingSecretKey: str('DATABASE_URL', 'Key of the URL in `existingSecret`.', { minLength: 1 }),
     }),
     persistence: volume('PostgreSQL', '8Gi'),
-    ...store('PostgreSQL', { registry: 'docker.io', repository: 'library/postgres', tag: '16.10-alpine' }, 70),
-    service: group('Service for PostgreSQL.', { port: int(5432, 'Service port.', { minimum: 1, maximum: 65535 }) }),
+    ...store(COMPONENTS.postgresql, 'PostgreSQL', { registry: 'docker.io', repository: 'library/postgres', tag: '16.10-alpine' }, 70),
+    service: group('Service for PostgreSQL.', { port: int(COMPONENTS.postgresql.port.number, 'Service port.', { minimum: 1, maximum: 65535 }) }),
   }, 'PostgreSQL'),
   redis: group('Redis (stream bridge and sandbox ownership leases). `none` keeps both in memory (single gateway process only).', {
     mode: enumOf(['none', 'bundled', 'external'], 'none', '`none`, `bundled` (a StatefulSet) or `external`.'),
@@ -60,7 +63,7 @@ export const datastores: Record<string, ValueNode> = {
       existingSecretKey: str('REDIS_URL', 'Key of the URL in `existingSecret`.', { minLength: 1 }),
     }),
     persistence: volume('Redis', '2Gi'),
-    ...store('Redis', { registry: 'docker.io', repository: 'library/redis', tag: '7.4.5-alpine' }, 999),
-    service: group('Service for Redis.', { port: int(6379, 'Service port.', { minimum: 1, maximum: 65535 }) }),
+    ...store(COMPONENTS.redis, 'Redis', { registry: 'docker.io', repository: 'library/redis', tag: '7.4.5-alpine' }, 999),
+    service: group('Service for Redis.', { port: int(COMPONENTS.redis.port.number, 'Service port.', { minimum: 1, maximum: 65535 }) }),
   }, 'Redis'),
 };

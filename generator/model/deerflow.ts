@@ -1,5 +1,6 @@
 /** DeerFlow's application configuration: config.yaml, extensions_config.json, auth and provider secrets. */
 import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
+import { ipOrCidr } from './formats.js';
 import type { JsonSchema, ValueNode } from './types.js';
 
 const modelSchema: JsonSchema = {
@@ -33,7 +34,7 @@ export const deerflow: Record<string, ValueNode> = {
     logLevel: enumOf(['debug', 'info', 'warning', 'error'], 'info', '`log_level` in config.yaml.'),
     trustedProxies: arr(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
       '`AUTH_TRUSTED_PROXIES`: peers whose `X-Real-IP` the gateway believes (DeerFlow reads X-Real-IP, not X-Forwarded-For: routers/auth.py), so login rate limiting keys on the real client; the chart\'s nginx sets X-Real-IP from its own trusted `nginx.realIpFrom` chain.',
-      { type: 'string', pattern: '^[0-9a-fA-F:.]+(/[0-9]{1,3})?$' }),
+      { type: 'string', pattern: ipOrCidr }),
     corsOrigins: arr([], '`GATEWAY_CORS_ORIGINS` (comma-joined). Empty keeps same-origin only.', { type: 'string', pattern: '^https?://' }),
     auth: group('Authentication secrets. Never generated: give values or an existing Secret with keys `BETTER_AUTH_SECRET`, `AUTH_JWT_SECRET`, `DEER_FLOW_INTERNAL_AUTH_TOKEN`.', {
       existingSecret: str('', 'Existing Secret with the three auth keys. Takes precedence over the values below.', { pattern: patterns.dnsSubdomain }),

@@ -1,11 +1,13 @@
-/** Frontend: Next.js on port 3000. */
+/** Frontend: Next.js (port: components.ts). */
 import { group } from './builders.js';
+import { COMPONENTS } from '../components.js';
 import type { ValueNode } from './types.js';
 import { service, workload } from './workload.js';
 
 export const frontend: Record<string, ValueNode> = {
   frontend: group('Frontend (Next.js).', {
     ...workload({
+      component: COMPONENTS.frontend,
       what: 'frontend',
       replicaCount: 1,
       image: { registry: 'ghcr.io', repository: 'bytedance/deer-flow-frontend', tag: 'v2.1.0' },
@@ -20,6 +22,6 @@ export const frontend: Record<string, ValueNode> = {
       terminationGracePeriodSeconds: 30,
       preStopSleepSeconds: 5,
     }),
-    service: service('the frontend', 3000),
+    service: service('the frontend', COMPONENTS.frontend.port.number),
   }, 'Frontend'),
 };

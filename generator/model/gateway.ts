@@ -1,13 +1,13 @@
-/** Gateway: FastAPI with the embedded LangGraph runtime, port 8001. */
+/** Gateway: FastAPI with the embedded LangGraph runtime (port: components.ts). */
 import { enumOf, group, int } from './builders.js';
+import { COMPONENTS } from '../components.js';
 import type { ValueNode } from './types.js';
 import { service, workload } from './workload.js';
-
-export const GATEWAY_PORT = 8001;
 
 export const gateway: Record<string, ValueNode> = {
   gateway: group('Gateway (FastAPI with the embedded LangGraph runtime).', {
     ...workload({
+      component: COMPONENTS.gateway,
       what: 'gateway',
       replicaCount: 1,
       image: { registry: 'ghcr.io', repository: 'bytedance/deer-flow-backend', tag: 'v2.1.0' },
@@ -23,6 +23,6 @@ export const gateway: Record<string, ValueNode> = {
     }),
     workers: int(1, '`GATEWAY_WORKERS` (uvicorn workers per Pod). More than one needs the multi-worker prerequisites.', { minimum: 1, maximum: 32 }),
     updateStrategy: enumOf(['auto', 'RollingUpdate', 'Recreate'], 'auto', '`auto`: Recreate while the home volume is ReadWriteOnce (a new Pod on another node could never attach it), RollingUpdate otherwise.'),
-    service: service('the gateway', GATEWAY_PORT),
+    service: service('the gateway', COMPONENTS.gateway.port.number),
   }, 'Gateway'),
 };

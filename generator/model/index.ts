@@ -40,4 +40,20 @@ export const chartMeta = {
   kubeVersion: '>=1.30.0-0',
   description: 'DeerFlow 2.x (ByteDance\'s agent harness) on Kubernetes: gateway, frontend, nginx, optional Postgres/Redis and the Antler sandbox agent.',
   home: 'https://github.com/bytedance/deer-flow',
+  /** DeerFlow's own logo at the pinned version (frontend/public/images/deer.svg). */
+  icon: 'https://raw.githubusercontent.com/bytedance/deer-flow/v2.1.0/frontend/public/images/deer.svg',
+  license: 'Apache-2.0',
+  maintainers: [{ name: 'Antler' }],
+  links: [
+    { name: 'DeerFlow', url: 'https://github.com/bytedance/deer-flow' },
+    { name: 'DeerFlow deployment guide', url: 'https://github.com/bytedance/deer-flow/blob/v2.1.0/frontend/src/content/en/application/deployment-guide.mdx' },
+  ],
+  /** Artifact Hub `changes` of this chart version (kind: added, changed, deprecated, removed, fixed, security). */
+  changes: [
+    { kind: 'added', description: 'DeerFlow 2.1.0: gateway, frontend, nginx, optional bundled Postgres and Redis, and the Antler sandbox agent with per-release RBAC.' },
+    { kind: 'added', description: 'HPA or KEDA autoscaling, PodDisruptionBudgets, NetworkPolicies, ResourceQuota and LimitRange, Istio ingress and weighted LLM routing, ServiceMonitor, alerts and a dashboard.' },
+    { kind: 'added', description: 'Extension points on every workload: initContainers, sidecars, command/args, lifecycleHooks, hostAliases, dnsPolicy/dnsConfig, schedulerName, revisionHistoryLimit; extraObjects; global.storageClass; several Ingress hosts and TLS entries.' },
+    { kind: 'security', description: 'A ValidatingAdmissionPolicy keeps the sandbox agent on its own release\'s sandboxes; a sandbox namespace must be the release namespace or under it.' },
+    { kind: 'fixed', description: 'Render-time checks for what the API server or kubelet would refuse: CIDRs, label keys and values, requests above limits, CPU and memory units, floating image tags, ResourceQuota fit.' },
+  ],
 } as const;

@@ -2,13 +2,14 @@
  * Namespace-level guard rails for the release namespace: a ResourceQuota and a LimitRange.
  * (The sandbox namespace has its own quota and optional Namespace object under `sandbox`.)
  */
-import { bool, group, int, patterns, str } from './builders.js';
+import { bool, enumOf, group, int, str } from './builders.js';
+import { byteQuantity, cpuQuantity } from './formats.js';
 import type { Group, ValueNode } from './types.js';
 
 function pair(what: string, cpu: string, memory: string): Group {
   return group(what, {
-    cpu: str(cpu, 'CPU quantity.', { pattern: patterns.quantity, minLength: 1 }),
-    memory: str(memory, 'Memory quantity.', { pattern: patterns.quantity, minLength: 1 }),
+    cpu: str(cpu, 'CPU quantity (cores or millicores).', { pattern: cpuQuantity, minLength: 1 }),
+    memory: str(memory, 'Memory quantity (bytes, SI or binary suffix).', { pattern: byteQuantity, minLength: 1 }),
   });
 }
 
@@ -18,6 +19,7 @@ export function quotaHard(requestsCpu: string, requestsMemory: string, limitsCpu
     requests: pair('Sum of requests (`requests.cpu`, `requests.memory`).', requestsCpu, requestsMemory),
     limits: pair('Sum of limits (`limits.cpu`, `limits.memory`).', limitsCpu, limitsMemory),
     pods: int(pods, 'Pod count (`pods`).', { minimum: 1, maximum: 100000 }),
+    fit: enumOf(['enforce', 'warn'], 'enforce', 'What happens when the Pods this quota must hold (the release at its autoscaling maxima plus a rolling-update surge, helm test Pods, and `sandbox.limits.maxSandboxes` sandbox Pods where they share the namespace) do not fit: `enforce` fails rendering with the numbers, `warn` renders and prints them in NOTES.'),
   };
 }
 

@@ -39,7 +39,7 @@ export const istio: Record<string, ValueNode> = {
       gateway: group('The Istio Gateway.', {
         create: bool(true, 'Create a Gateway in the release namespace; otherwise attach to `existing`.'),
         existing: str('', 'Existing Gateway as `namespace/name` (when `create` is false).', { pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$' }),
-        selector: obj({ istio: 'ingressgateway' }, 'Labels of the ingress gateway Pods.', k8s.stringMap),
+        selector: obj({ istio: 'ingressgateway' }, 'Labels of the ingress gateway Pods.', k8s.labels),
         credentialName: str('', 'TLS Secret (in the ingress gateway\'s namespace). Set: HTTPS on 443 and HTTP redirected; empty: HTTP on 80.', { pattern: patterns.dnsSubdomain }),
       }),
       requestTimeout: str('120s', 'Timeout for ordinary routes. Streaming routes (SSE, WebSocket, uploads) get `nginx.proxyTimeoutSeconds`, the same limit nginx applies.', { pattern: duration }),

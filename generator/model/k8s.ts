@@ -1,12 +1,11 @@
 /** JSON Schema fragments for Kubernetes shapes that values pass through verbatim. */
+import { annotationMap, bytesSchema, cpuSchema, labelMap } from './formats.js';
 import type { JsonSchema } from './types.js';
-
-const quantity: JsonSchema = { type: ['string', 'number'], pattern: '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti|Pi|Ei)?$' };
 
 const resourceList: JsonSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { cpu: quantity, memory: quantity, 'ephemeral-storage': quantity },
+  properties: { cpu: cpuSchema, memory: bytesSchema, 'ephemeral-storage': bytesSchema },
 };
 
 export const resources: JsonSchema = {
@@ -103,7 +102,57 @@ export const topologySpreadConstraint: JsonSchema = {
   additionalProperties: false,
 };
 
-export const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+/** Labels, selectors and node selectors: keys and values as the API server validates label keys and values. */
+export const labels: JsonSchema = labelMap;
+/** Annotations: qualified-name keys, string values. */
+export const annotations: JsonSchema = annotationMap;
 
 
-export const container: JsonSchema = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } };
+
+/** An extra container (sidecar or init container): passed through, with its name, image and resources validated. */
+export const extraContainer: JsonSchema = {
+  type: 'object',
+  required: ['name', 'image'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' },
+    image: { type: 'string', minLength: 1 },
+    resources,
+    command: { type: 'array', items: { type: 'string' } },
+    args: { type: 'array', items: { type: 'string' } },
+    env: { type: 'array', items: envVar },
+  },
+};
+
+const handler: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    exec: { type: 'object', required: ['command'], properties: { command: { type: 'array', items: { type: 'string' }, minItems: 1 } } },
+    httpGet: { type: 'object', required: ['port'] },
+    tcpSocket: { type: 'object', required: ['port'] },
+    sleep: { type: 'object', required: ['seconds'], properties: { seconds: { type: 'integer', minimum: 1 } } },
+  },
+  minProperties: 1,
+  maxProperties: 1,
+};
+
+/** Container `lifecycle`: postStart and preStop handlers (exactly one action each). */
+export const lifecycle: JsonSchema = { type: 'object', additionalProperties: false, properties: { postStart: handler, preStop: handler } };
+
+export const hostAlias: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ip', 'hostnames'],
+  properties: { ip: { type: 'string', minLength: 1 }, hostnames: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 } },
+};
+
+/** Pod `dnsConfig` (the API server allows at most 3 nameservers and 32 search domains). */
+export const dnsConfig: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    nameservers: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 3 },
+    searches: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 32 },
+    options: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, value: { type: 'string' } }, additionalProperties: false } },
+  },
+};

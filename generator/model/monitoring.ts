@@ -11,11 +11,11 @@ export const monitoring: Record<string, ValueNode> = {
       enabled: bool(false, 'Create the ServiceMonitor (needs the monitoring.coreos.com CRDs).'),
       interval: str('30s', 'Scrape interval.', { pattern: duration }),
       scrapeTimeout: str('10s', 'Scrape timeout.', { pattern: duration }),
-      labels: obj({}, 'Extra labels (e.g. `release: kube-prometheus-stack` for the operator\'s selector).', k8s.stringMap),
+      labels: obj({}, 'Extra labels (e.g. `release: kube-prometheus-stack` for the operator\'s selector).', k8s.labels),
     }),
     prometheusRule: group('PrometheusRule with the sandbox alerts: agent down, no leader, acquire latency SLO, acquire errors, reaper failing or stalled, sandbox leak, near the cap.', {
       enabled: bool(false, 'Create the PrometheusRule.'),
-      labels: obj({}, 'Extra labels (for the operator\'s `ruleSelector`).', k8s.stringMap),
+      labels: obj({}, 'Extra labels (for the operator\'s `ruleSelector`).', k8s.labels),
       acquireP95Seconds: int(10, 'SLO: p95 of successful `POST /api/sandboxes` (including waiting for Ready) stays below this.', { minimum: 1, maximum: 600 }),
       acquireErrorPercent: int(5, 'Alert when more than this percent of acquires fail with a server error.', { minimum: 1, maximum: 100 }),
       leakMinutes: int(30, 'Alert when finished (Succeeded/Failed/Unknown) sandbox Pods stay this long: the reaper is not deleting them.', { minimum: 5, maximum: 1440 }),
@@ -23,8 +23,8 @@ export const monitoring: Record<string, ValueNode> = {
     }),
     grafanaDashboard: group('Grafana dashboard ConfigMap for the agent, picked up by the Grafana sidecar.', {
       enabled: bool(false, 'Create the dashboard ConfigMap.'),
-      labels: obj({ grafana_dashboard: '1' }, 'Labels the Grafana sidecar watches for.', k8s.stringMap),
-      annotations: obj({}, 'Annotations (e.g. `grafana_folder: DeerFlow`).', k8s.stringMap),
+      labels: obj({ grafana_dashboard: '1' }, 'Labels the Grafana sidecar watches for.', k8s.labels),
+      annotations: obj({}, 'Annotations (e.g. `grafana_folder: DeerFlow`).', k8s.annotations),
     }),
   }, 'Monitoring'),
 };

@@ -1,12 +1,12 @@
 /** NetworkPolicies: default deny for every chart Pod and for sandbox Pods, then only the flows each one needs. */
 import { arr, bool, group } from './builders.js';
+import { cidrSchema as cidr, ipBlockSchema } from './formats.js';
 import type { JsonSchema, ValueNode } from './types.js';
 
-const cidr: JsonSchema = { type: 'string', pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$' };
 const peer: JsonSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { podSelector: { type: 'object' }, namespaceSelector: { type: 'object' }, ipBlock: { type: 'object', required: ['cidr'] } },
+  properties: { podSelector: { type: 'object' }, namespaceSelector: { type: 'object' }, ipBlock: ipBlockSchema },
 };
 const egressRule: JsonSchema = {
   type: 'object',

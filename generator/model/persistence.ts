@@ -1,5 +1,6 @@
 /** The gateway's DEER_FLOW_HOME volume; sandboxes mount their thread data from it. */
 import { bool, enumOf, group, patterns, str } from './builders.js';
+import { byteQuantity } from './formats.js';
 import type { ValueNode } from './types.js';
 
 export const persistence: Record<string, ValueNode> = {
@@ -10,7 +11,7 @@ export const persistence: Record<string, ValueNode> = {
       existingClaim: str('', 'Use this PVC instead of creating one (`mode: pvc`).', { pattern: patterns.dnsSubdomain }),
       storageClass: str('', 'StorageClass for the created PVC (empty uses the cluster default).', { pattern: patterns.dnsSubdomain }),
       accessMode: enumOf(['ReadWriteOnce', 'ReadWriteMany'], 'ReadWriteOnce', 'Access mode. Sandboxes and more than one gateway replica need ReadWriteMany.'),
-      size: str('10Gi', 'Size of the created PVC.', { pattern: patterns.quantity }),
+      size: str('10Gi', 'Size of the created PVC.', { pattern: byteQuantity }),
       keep: bool(true, 'Annotate the PVC with `helm.sh/resource-policy: keep` so uninstall does not delete user data.'),
       hostPath: str('/var/local/antler', 'Host directory for `mode: hostPath`; the release uses `<hostPath>/<namespace>/<release>`.', { pattern: patterns.absPath }),
     }),

@@ -1,12 +1,17 @@
 /** The sandbox path: the sandbox agent (Antler's provisioner), its RBAC, storage and sandbox Pod policy. */
 import { AGENT_ENV, DEFAULT_SANDBOX_IMAGE } from '../../sandbox-agent/src/env.js';
+import { COMPONENTS } from '../components.js';
 import { agentSetting as agent } from './agent-env.js';
 import { arr, bool, enumOf, group, int, patterns, str } from './builders.js';
+import { byteQuantity, imageReference } from './formats.js';
+import * as k8s from './k8s.js';
 import type { ValueNode } from './types.js';
 import { quotaHard } from './isolation.js';
 import { image, service, workload } from './workload.js';
 
-export const SANDBOX_AGENT_PORT = AGENT_ENV.SANDBOX_AGENT_PORT.default;
+/** The agent's port: the component registry's, which the agent's own default must equal (tested). */
+export const SANDBOX_AGENT_PORT = COMPONENTS['sandbox-agent'].port.number;
+if (SANDBOX_AGENT_PORT !== AGENT_ENV.SANDBOX_AGENT_PORT.default) throw new Error(`the registry's sandbox-agent port ${SANDBOX_AGENT_PORT} is not the agent's default ${AGENT_ENV.SANDBOX_AGENT_PORT.default}`);
 
 /** `registry/repository:tag` of the agent's default sandbox image, as the chart's image block. */
 function imageParts(ref: string): { registry: string; repository: string; tag: string } {
@@ -18,8 +23,9 @@ function imageParts(ref: string): { registry: string; repository: string; tag: s
 export const sandbox: Record<string, ValueNode> = {
   sandbox: group('Kubernetes sandboxes for agent code execution. Off: DeerFlow uses its in-process LocalSandboxProvider.', {
     enabled: bool(false, 'Deploy the sandbox agent and point DeerFlow\'s `sandbox:` section at it. Needs `apiKey` or `existingSecret`.'),
-    namespace: str('', 'Namespace for sandbox Pods (must exist). Empty uses the release namespace. The agent\'s Role, the headless Service and the owner ConfigMap live there.', { pattern: patterns.dnsLabel, maxLength: 63 }),
-    createNamespace: bool(false, 'Create `sandbox.namespace` as part of the release, with Pod Security Admission labels (`podSecurity`). Needs a `namespace` other than the release namespace; deleted with the release.'),
+    namespace: str('', 'Namespace for sandbox Pods (must exist unless `createNamespace`). Empty uses the release namespace (or `namespaceSuffix`). It must be the release namespace or start with it plus `-` (`tenant-acme` → `tenant-acme-sandboxes`), so one tenant can never name another\'s namespace. The agent\'s Role, the headless Service and the owner ConfigMap live there.', { pattern: patterns.dnsLabel, maxLength: 63 }),
+    namespaceSuffix: str('', 'Sandbox namespace derived from the release namespace: `<release namespace>-<suffix>` (e.g. `sandboxes`). Exclusive with `namespace`.', { pattern: patterns.dnsLabel, maxLength: 62 }),
+    createNamespace: bool(false, 'Create the sandbox namespace as part of the release, with Pod Security Admission labels (`podSecurity`). Needs `namespace` or `namespaceSuffix` (not the release namespace); deleted with the release.'),
     podSecurity: group('Pod Security Admission labels of the created sandbox namespace. The pinned AIO image runs as root, so `enforce` defaults to `baseline`; with a non-root image use `restricted`.', {
       enforce: enumOf(['privileged', 'baseline', 'restricted'], 'baseline', '`pod-security.kubernetes.io/enforce`.'),
       audit: enumOf(['privileged', 'baseline', 'restricted'], 'restricted', '`pod-security.kubernetes.io/audit`.'),
@@ -29,6 +35,9 @@ export const sandbox: Record<string, ValueNode> = {
     quota: group('ResourceQuota in the sandbox namespace: bounds what sandbox Pods can take, independent of the agent caps. Counts every Pod in that namespace.', {
       enabled: bool(false, 'Create the sandbox ResourceQuota.'),
       ...quotaHard('16', '32Gi', '64', '64Gi', 50),
+    }),
+    admissionPolicy: group('A ValidatingAdmissionPolicy and its binding (cluster-scoped, named after the release namespace and release) that let the agent\'s ServiceAccount create, patch and delete only Pods and Services carrying this release\'s sandbox labels, in the sandbox namespace. With sandboxes in the release namespace the agent\'s Role covers every Pod there; the policy keeps it off the gateway and Postgres (D13).', {
+      enabled: bool(true, 'Create the policy and binding (needs permission to create cluster-scoped admission objects).'),
     }),
     apiKey: str('', 'Shared key for `X-API-Key` (agent `PROVISIONER_API_KEY`, DeerFlow `sandbox.provisioner_api_key`). Never generated: set it or `existingSecret`.', {
       secret: true, schema: { anyOf: [{ maxLength: 0 }, { minLength: 16, pattern: '^[\\x21-\\x7e]+$' }] },
@@ -69,22 +78,22 @@ export const sandbox: Record<string, ValueNode> = {
       automountServiceAccountToken: agent('SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN'),
       enableServiceLinks: agent('SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS'),
       resources: agent('SANDBOX_AGENT_POD_RESOURCES'),
-      nodeSelector: agent('SANDBOX_AGENT_POD_NODE_SELECTOR'),
+      nodeSelector: agent('SANDBOX_AGENT_POD_NODE_SELECTOR', k8s.labels),
       tolerations: agent('SANDBOX_AGENT_POD_TOLERATIONS'),
       affinity: agent('SANDBOX_AGENT_POD_AFFINITY'),
-      labels: agent('SANDBOX_AGENT_POD_LABELS'),
-      annotations: agent('SANDBOX_AGENT_POD_ANNOTATIONS'),
+      labels: agent('SANDBOX_AGENT_POD_LABELS', k8s.labels),
+      annotations: agent('SANDBOX_AGENT_POD_ANNOTATIONS', k8s.annotations),
     }),
     lark: group('Lark CLI integration images (empty disables).', {
-      initImage: agent('LARK_CLI_INIT_IMAGE'),
-      brokerImage: agent('LARK_CLI_BROKER_IMAGE'),
+      initImage: agent('LARK_CLI_INIT_IMAGE', { pattern: imageReference }),
+      brokerImage: agent('LARK_CLI_BROKER_IMAGE', { pattern: imageReference }),
       denySubcommands: agent('DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS'),
     }),
     skills: group('Skills storage mounted read-only into sandboxes. Never a node hostPath unless `source: hostPath` and `persistence.allowHostPath`.', {
       source: enumOf(['home', 'existingClaim', 'nfs', 'hostPath'], 'home', '`home`: the skills projection inside the home volume; `existingClaim`; `nfs` (the chart creates a ReadOnlyMany PV and PVC); `hostPath` (kind; PV and PVC).'),
       existingClaim: str('', 'PVC name for `source: existingClaim` (in the sandbox namespace).', { pattern: patterns.dnsSubdomain }),
       subPathTemplate: str('', '`SKILLS_PVC_SUBPATH_TEMPLATE` (`{user_id}`, `{thread_id}`). Defaults to `deer-flow/skills_view` for `source: home`.', { pattern: '^[A-Za-z0-9_./{}-]*$' }),
-      size: str('1Gi', 'Capacity of the created skills PV/PVC.', { pattern: patterns.quantity }),
+      size: str('1Gi', 'Capacity of the created skills PV/PVC.', { pattern: byteQuantity }),
       nfs: group('NFS export for `source: nfs`.', {
         server: str('', 'NFS server.', { pattern: '^[A-Za-z0-9.:-]*$' }),
         path: str('', 'Exported path.', { pattern: '^(/.*)?$' }),
@@ -96,6 +105,7 @@ export const sandbox: Record<string, ValueNode> = {
     }),
     agent: group('The sandbox agent Deployment.', {
       ...workload({
+        component: COMPONENTS['sandbox-agent'],
         what: 'the sandbox agent',
         replicaCount: 1,
         image: { registry: 'docker.io', repository: 'antler/sandbox-agent', tag: '0.1.0' },

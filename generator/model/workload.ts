@@ -3,7 +3,9 @@
  * subtree from these so the same knobs (image, probes, security, scheduling, hooks, PDB,
  * ServiceAccount, Service) look and validate the same everywhere.
  */
+import type { Component } from '../components.js';
 import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
+import { registryHost, tag } from './formats.js';
 import * as k8s from './k8s.js';
 import type { Group, ValueNode } from './types.js';
 
@@ -13,13 +15,15 @@ export interface ImageDefaults {
   readonly tag: string;
 }
 
-export function image(def: ImageDefaults, what: string): Group {
+/** `pullPolicy: false` for images the chart does not put into a Pod spec itself (the agent sets it). */
+export function image(def: ImageDefaults, what: string, opts: { readonly pullPolicy?: boolean } = {}): Group {
+  const pullPolicy = opts.pullPolicy ?? true;
   return group(`Container image for ${what}.`, {
-    registry: str(def.registry, 'Image registry (overridden by `global.imageRegistry` when that is set).', { pattern: '^[a-z0-9.:-]*$' }),
+    registry: str(def.registry, 'Image registry host[:port], no scheme or path (overridden by `global.imageRegistry` when that is set).', { pattern: registryHost }),
     repository: str(def.repository, 'Image repository.', { minLength: 1, pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$' }),
-    tag: str(def.tag, 'Image tag. Pinned; `latest` is rejected by the schema.', { pattern: patterns.tag, schema: { not: { enum: ['latest'] } } }),
+    tag: str(def.tag, 'Image tag. Must be pinned (a version such as `v2.1.0` or `16.10-alpine`) unless `digest` is set; floating tags (`latest`, `alpine`, `stable`, `16`) fail rendering.', { pattern: tag }),
     digest: str('', 'Image digest (`sha256:...`). When set it is used together with the tag (`repo:tag@digest`).', { pattern: patterns.digest }),
-    pullPolicy: enumOf(['IfNotPresent', 'Always', 'Never'], 'IfNotPresent', 'Image pull policy.'),
+    ...(pullPolicy ? { pullPolicy: enumOf(['IfNotPresent', 'Always', 'Never'], 'IfNotPresent', 'Image pull policy.') } : {}),
   });
 }
 
@@ -72,7 +76,7 @@ export function containerSecurityContext(def: SecurityDefaults): ValueNode {
 
 export function scheduling(what: string): Record<string, ValueNode> {
   return {
-    nodeSelector: obj({}, `Node labels for ${what} Pod assignment.`, k8s.stringMap),
+    nodeSelector: obj({}, `Node labels for ${what} Pod assignment.`, k8s.labels),
     tolerations: arr([], `Tolerations for ${what} Pods.`, k8s.toleration),
     affinity: obj({}, `Affinity for ${what} Pods.`, k8s.affinity),
     topologySpreadConstraints: arr(
@@ -86,12 +90,34 @@ export function scheduling(what: string): Record<string, ValueNode> {
 
 export function hooks(what: string): Record<string, ValueNode> {
   return {
-    podAnnotations: obj({}, `Extra annotations for ${what} Pods.`, k8s.stringMap),
-    podLabels: obj({}, `Extra labels for ${what} Pods.`, k8s.stringMap),
+    podAnnotations: obj({}, `Extra annotations for ${what} Pods.`, k8s.annotations),
+    podLabels: obj({}, `Extra labels for ${what} Pods.`, k8s.labels),
     extraEnv: arr([], `Extra environment variables for the ${what} container.`, k8s.envVar),
     extraEnvFrom: arr([], `Extra envFrom sources for the ${what} container.`, k8s.envFromSource),
     extraVolumes: arr([], `Extra volumes for ${what} Pods.`, k8s.volume),
     extraVolumeMounts: arr([], `Extra volume mounts for the ${what} container.`, k8s.volumeMount),
+  };
+}
+
+/** Container overrides: command/args, lifecycle hooks, and extra containers (bitnami-style). */
+export function containerExtras(what: string): Record<string, ValueNode> {
+  return {
+    command: arr([], `Replaces the ${what} container's command (empty keeps the chart's).`, { type: 'string' }),
+    args: arr([], `Replaces the ${what} container's args (empty keeps the chart's).`, { type: 'string' }),
+    lifecycleHooks: obj({}, `Lifecycle hooks of the ${what} container (\`postStart\`, \`preStop\`). When set they replace the chart's preStop sleep.`, k8s.lifecycle),
+    initContainers: arr([], `Extra init containers for ${what} Pods, after the chart's. Their resources count like the main container's (LimitRange, ResourceQuota).`, k8s.extraContainer),
+    sidecars: arr([], `Extra containers in ${what} Pods. Their resources count like the main container's (LimitRange, ResourceQuota).`, k8s.extraContainer),
+  };
+}
+
+/** Pod-level extension points (bitnami-style). */
+export function podExtras(what: string, revisionHistoryLimit: number): Record<string, ValueNode> {
+  return {
+    hostAliases: arr([], `\`hostAliases\` (extra /etc/hosts entries) of ${what} Pods.`, k8s.hostAlias),
+    dnsPolicy: enumOf(['', 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], '', `DNS policy of ${what} Pods (empty: the cluster default, ClusterFirst). \`None\` needs \`dnsConfig.nameservers\`.`),
+    dnsConfig: obj({}, `\`dnsConfig\` of ${what} Pods.`, k8s.dnsConfig),
+    schedulerName: str('', `Scheduler for ${what} Pods (empty: the default scheduler).`, { pattern: patterns.dnsSubdomain }),
+    revisionHistoryLimit: int(revisionHistoryLimit, 'Old revisions kept for rollbacks.', { minimum: 0, maximum: 100 }),
   };
 }
 
@@ -112,7 +138,7 @@ export function serviceAccount(what: string, automount: boolean, why = ''): Grou
   return group(`ServiceAccount for ${what}.`, {
     create: bool(true, 'Create a ServiceAccount.'),
     name: str('', 'ServiceAccount name. Defaults to the component\'s full name; must exist when `create` is false.', { pattern: patterns.dnsSubdomain }),
-    annotations: obj({}, 'ServiceAccount annotations (e.g. workload identity).', k8s.stringMap),
+    annotations: obj({}, 'ServiceAccount annotations (e.g. workload identity).', k8s.annotations),
     automountToken: bool(automount, `Mount the API token into ${what} Pods.${why}`),
   });
 }
@@ -121,14 +147,17 @@ export function service(what: string, port: number, types: readonly string[] = [
   const children: Record<string, ValueNode> = {
     type: { kind: 'string', default: 'ClusterIP', description: `Service type for ${what}.`, enum: types },
     port: int(port, `Service port for ${what}.`, { minimum: 1, maximum: 65535 }),
-    annotations: obj({}, 'Service annotations.', k8s.stringMap),
+    annotations: obj({}, 'Service annotations.', k8s.annotations),
   };
   return group(`Service for ${what}.`, children);
 }
 
 export interface WorkloadDefaults {
+  /** The registry entry: decides `replicaCount`/`autoscaling` (autoscaled Deployments) and `pdb`. */
+  readonly component: Component;
   readonly what: string;
   readonly image: ImageDefaults;
+  /** Default replica count of a Deployment (1). */
   readonly replicaCount?: number;
   readonly resources: Readonly<Record<string, unknown>>;
   readonly probes: { readonly startup: ProbeDefaults; readonly readiness: ProbeDefaults; readonly liveness: ProbeDefaults };
@@ -188,10 +217,11 @@ export function autoscaling(what: string): Group {
 /** The common block every Deployment/StatefulSet component carries. */
 export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
   const out: Record<string, ValueNode> = {};
-  if (def.replicaCount !== undefined) {
-    out.replicaCount = int(def.replicaCount, `Number of ${def.what} replicas (ignored while autoscaling is on).`, { minimum: 0, maximum: 100 });
-    out.autoscaling = autoscaling(def.what);
+  const { component } = def;
+  if (component.kind === 'Deployment') {
+    out.replicaCount = int(def.replicaCount ?? 1, `Number of ${def.what} replicas${component.autoscaled ? ' (ignored while autoscaling is on)' : ''}.`, { minimum: 0, maximum: 100 });
   }
+  if (component.autoscaled) out.autoscaling = autoscaling(def.what);
   Object.assign(out, {
     image: image(def.image, def.what),
     resources: obj(def.resources, `Resource requests and limits for the ${def.what} container.`, k8s.resources),
@@ -202,9 +232,11 @@ export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
     preStopSleepSeconds: int(def.preStopSleepSeconds, 'preStop sleep so endpoints are removed before the process gets SIGTERM (0 disables).', { minimum: 0, maximum: 600 }),
     podSecurityContext: podSecurityContext(def.security),
     containerSecurityContext: containerSecurityContext(def.security),
+    ...containerExtras(def.what),
     ...scheduling(def.what),
+    ...podExtras(def.what, component.kind === 'Deployment' ? 5 : 10),
     ...hooks(def.what),
-    pdb: pdb(def.what),
+    ...(component.pdb ? { pdb: pdb(def.what) } : {}),
     serviceAccount: serviceAccount(def.what, def.automountServiceAccountToken ?? false, def.automountWhy ?? ''),
   });
   return out;

@@ -16,11 +16,16 @@ import { redisTemplates } from './redis/index.js';
 import { releaseTemplates } from './release.js';
 import { sandboxTemplates } from './sandbox/index.js';
 import { testTemplates } from './tests/index.js';
+import { validateTemplates } from './validate/index.js';
+import { quotaTemplates } from './validate/quota.js';
+import { workloadTemplates } from './workloads/index.js';
 
 export function allTemplates(): TemplateModule[] {
   return [
     ...helperTemplates(),
     ...releaseTemplates,
+    ...validateTemplates,
+    ...quotaTemplates,
     ...authTemplates,
     ...gatewayTemplates,
     ...frontendTemplates,
@@ -29,6 +34,7 @@ export function allTemplates(): TemplateModule[] {
     ...postgresqlTemplates,
     ...redisTemplates,
     ...sandboxTemplates,
+    ...workloadTemplates,
     ...autoscalingTemplates,
     ...isolationTemplates,
     ...networkPolicyTemplates,

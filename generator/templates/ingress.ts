@@ -1,9 +1,16 @@
 /** Ingress to nginx, with body-size and streaming annotations that match nginx's own limits (D20). */
 import { metadata } from './lib/meta.js';
-import { header, lines } from './lib/text.js';
+import { header, indent, lines } from './lib/text.js';
 import type { TemplateModule } from './lib/types.js';
 
 const SRC = 'generator/templates/ingress.ts';
+const BACKEND = lines(
+  'backend:',
+  '  service:',
+  '    name: {{ include "deerflow.componentName" (dict "ctx" $ "component" "nginx") }}',
+  '    port:',
+  '      name: http',
+);
 
 export const ingressTemplates: TemplateModule[] = [
   {
@@ -29,11 +36,16 @@ nginx.ingress.kubernetes.io/proxy-request-buffering: "off"
       '  {{- with .Values.ingress.className }}',
       '  ingressClassName: {{ . }}',
       '  {{- end }}',
-      '  {{- if .Values.ingress.tls.enabled }}',
+      '  {{- if or .Values.ingress.tls.enabled .Values.ingress.extraTls }}',
       '  tls:',
+      '    {{- if .Values.ingress.tls.enabled }}',
       '    - hosts:',
       '        - {{ .Values.ingress.host | quote }}',
       '      secretName: {{ default (include "deerflow.componentName" (dict "ctx" $ "component" "tls")) .Values.ingress.tls.secretName }}',
+      '    {{- end }}',
+      '    {{- with .Values.ingress.extraTls }}',
+      '    {{- toYaml . | nindent 4 }}',
+      '    {{- end }}',
       '  {{- end }}',
       '  rules:',
       '    - {{- with .Values.ingress.host }}',
@@ -43,11 +55,15 @@ nginx.ingress.kubernetes.io/proxy-request-buffering: "off"
       '        paths:',
       '          - path: {{ .Values.ingress.path }}',
       '            pathType: {{ .Values.ingress.pathType }}',
-      '            backend:',
-      '              service:',
-      '                name: {{ include "deerflow.componentName" (dict "ctx" $ "component" "nginx") }}',
-      '                port:',
-      '                  name: http',
+      indent(BACKEND, 12),
+      '    {{- range .Values.ingress.extraHosts }}',
+      '    - host: {{ .name | quote }}',
+      '      http:',
+      '        paths:',
+      '          - path: {{ .path | default "/" }}',
+      '            pathType: {{ .pathType | default "Prefix" }}',
+      indent(BACKEND, 12),
+      '    {{- end }}',
       '{{- end }}',
       '',
     ),

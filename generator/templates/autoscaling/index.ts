@@ -4,47 +4,33 @@
  * fallback, the same behaviour under `advanced`). The two are mutually exclusive (guarded in
  * `_validate.tpl`); the Deployment builder drops `replicas` when either is on.
  */
+import { ALL_COMPONENTS, type Component, whenAnd } from '../../components.js';
 import { metadata } from '../lib/meta.js';
 import { ctx, header, lines, v } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 
 const SRC = 'generator/templates/autoscaling/index.ts';
 
-export interface Scaled {
-  /** Directory under templates/ (`gateway`, `sandbox`...). */
-  readonly dir: string;
-  readonly component: string;
-  /** Dotted values path of the workload block. */
-  readonly values: string;
-  /** Extra condition (e.g. `.Values.sandbox.enabled`). */
-  readonly when?: string;
+/** Every autoscaled component of the registry. */
+const SCALED: readonly Component[] = ALL_COMPONENTS.filter((c) => c.autoscaled);
+
+function cond(c: Component, engine: 'hpa' | 'keda'): string {
+  return whenAnd(c, `${v(c.values)}.autoscaling.${engine}.enabled`) as string;
 }
 
-export const SCALED: readonly Scaled[] = [
-  { dir: 'gateway', component: 'gateway', values: 'gateway' },
-  { dir: 'frontend', component: 'frontend', values: 'frontend' },
-  { dir: 'nginx', component: 'nginx', values: 'nginx' },
-  { dir: 'sandbox', component: 'sandbox-agent', values: 'sandbox.agent', when: '.Values.sandbox.enabled' },
-];
-
-function cond(s: Scaled, engine: 'hpa' | 'keda'): string {
-  const on = `${v(s.values)}.autoscaling.${engine}.enabled`;
-  return s.when === undefined ? on : `and ${s.when} ${on}`;
-}
-
-function hpa(s: Scaled): string {
+function hpa(s: Component): string {
   const A = `${v(s.values)}.autoscaling`;
   return lines(
     header(SRC),
     `{{- if ${cond(s, 'hpa')} }}`,
     'apiVersion: autoscaling/v2',
     'kind: HorizontalPodAutoscaler',
-    metadata({ component: s.component }),
+    metadata({ component: s.name }),
     'spec:',
     '  scaleTargetRef:',
     '    apiVersion: apps/v1',
     '    kind: Deployment',
-    `    name: {{ include "deerflow.componentName" ${ctx(s.component)} }}`,
+    `    name: {{ include "deerflow.componentName" ${ctx(s.name)} }}`,
     `  minReplicas: {{ ${A}.minReplicas }}`,
     `  maxReplicas: {{ ${A}.maxReplicas }}`,
     '  metrics:',
@@ -71,19 +57,19 @@ function hpa(s: Scaled): string {
   );
 }
 
-function scaledObject(s: Scaled): string {
+function scaledObject(s: Component): string {
   const A = `${v(s.values)}.autoscaling`;
   return lines(
     header(SRC),
     `{{- if ${cond(s, 'keda')} }}`,
     'apiVersion: keda.sh/v1alpha1',
     'kind: ScaledObject',
-    metadata({ component: s.component }),
+    metadata({ component: s.name }),
     'spec:',
     '  scaleTargetRef:',
     '    apiVersion: apps/v1',
     '    kind: Deployment',
-    `    name: {{ include "deerflow.componentName" ${ctx(s.component)} }}`,
+    `    name: {{ include "deerflow.componentName" ${ctx(s.name)} }}`,
     `  minReplicaCount: {{ ${A}.minReplicas }}`,
     `  maxReplicaCount: {{ ${A}.maxReplicas }}`,
     `  pollingInterval: {{ ${A}.keda.pollingInterval }}`,

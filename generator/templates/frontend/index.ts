@@ -1,13 +1,15 @@
-/** Frontend objects: Deployment, Service, ServiceAccount, PDB. */
+/** Frontend objects: Deployment, Service (ServiceAccount, PDB: templates/workloads). */
+import { COMPONENTS } from '../../components.js';
 import type { TemplateModule } from '../lib/types.js';
-import { deployment, podDisruptionBudget, service, serviceAccount } from '../lib/workload.js';
+import { deployment, service } from '../lib/workload.js';
 
 const SRC = 'generator/templates/frontend/index.ts';
+const FRONTEND = COMPONENTS.frontend;
 
-const env = String.raw`- name: NODE_ENV
+const env = `- name: NODE_ENV
   value: production
 - name: PORT
-  value: "3000"
+  value: "${FRONTEND.port.number}"
 - name: HOSTNAME
   value: 0.0.0.0
 - name: NEXT_TELEMETRY_DISABLED
@@ -25,15 +27,12 @@ export const frontendTemplates: TemplateModule[] = [
     source: SRC,
     render: () => deployment({
       source: SRC,
-      component: 'frontend',
-      values: 'frontend',
+      component: FRONTEND,
       annotations: String.raw`kubectl.kubernetes.io/default-container: frontend
 checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       // Next.js writes its image and fetch cache under .next/cache; the root stays read-only-ready.
       volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 512Mi\n- name: next-cache\n  emptyDir:\n    sizeLimit: 1Gi',
       container: {
-        name: 'frontend',
-        ports: [{ name: 'http', port: '3000' }],
         env,
         probes: { startup: tcp, readiness: tcp, liveness: tcp },
         volumeMounts: '- name: tmp\n  mountPath: /tmp\n- name: next-cache\n  mountPath: /app/frontend/.next/cache',
@@ -51,6 +50,4 @@ checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       ports: '- name: http\n  port: {{ .Values.frontend.service.port }}\n  targetPort: http\n  protocol: TCP',
     }),
   },
-  { path: 'frontend/serviceaccount.yaml', source: SRC, render: () => serviceAccount(SRC, 'frontend', 'frontend') },
-  { path: 'frontend/pdb.yaml', source: SRC, render: () => podDisruptionBudget(SRC, 'frontend', 'frontend') },
 ];

@@ -1,10 +1,12 @@
-/** Gateway objects: Deployment, Service, ServiceAccount, PDB, ConfigMap, provider Secret, home PVC. */
+/** Gateway objects: Deployment, Service, ConfigMap, provider Secret, home PVC (ServiceAccount, PDB: templates/workloads). */
+import { COMPONENTS } from '../../components.js';
 import { metadata } from '../lib/meta.js';
 import { header, lines } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
-import { deployment, podDisruptionBudget, service, serviceAccount } from '../lib/workload.js';
+import { deployment, service } from '../lib/workload.js';
 
 const SRC = 'generator/templates/gateway/index.ts';
+const GATEWAY = COMPONENTS.gateway;
 const HOME = '/app/backend/.deer-flow';
 
 const env = String.raw`- name: DEER_FLOW_PROJECT_ROOT
@@ -208,8 +210,7 @@ export const gatewayTemplates: TemplateModule[] = [
     source: SRC,
     render: () => deployment({
       source: SRC,
-      component: 'gateway',
-      values: 'gateway',
+      component: GATEWAY,
       strategy: String.raw`{{- if eq (include "deerflow.gateway.strategy" .) "Recreate" }}
 type: Recreate
 {{- else }}
@@ -224,11 +225,9 @@ checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       initContainers: init,
       volumes,
       container: {
-        name: 'gateway',
         // The image's own start command (backend/Dockerfile CMD) with the worker count it lacks:
         // GATEWAY_WORKERS is what DeerFlow's startup gates believe, so it is also what runs.
-        command: ['sh', '-c', 'cd /app/backend && PYTHONPATH=. exec uv run --no-sync uvicorn app.gateway.app:app --host 0.0.0.0 --port 8001 --workers "$GATEWAY_WORKERS"'],
-        ports: [{ name: 'http', port: '8001' }],
+        command: ['sh', '-c', `cd /app/backend && PYTHONPATH=. exec uv run --no-sync uvicorn app.gateway.app:app --host 0.0.0.0 --port ${GATEWAY.port.number} --workers "$GATEWAY_WORKERS"`],
         env,
         probes: { startup: health, readiness: health, liveness: health },
         volumeMounts: mounts,
@@ -246,8 +245,6 @@ checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       ports: '- name: http\n  port: {{ .Values.gateway.service.port }}\n  targetPort: http\n  protocol: TCP',
     }),
   },
-  { path: 'gateway/serviceaccount.yaml', source: SRC, render: () => serviceAccount(SRC, 'gateway', 'gateway') },
-  { path: 'gateway/pdb.yaml', source: SRC, render: () => podDisruptionBudget(SRC, 'gateway', 'gateway') },
   {
     path: 'gateway/configmap.yaml',
     source: SRC,
@@ -297,7 +294,7 @@ checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
       'spec:',
       '  accessModes:',
       '    - {{ .Values.persistence.home.accessMode }}',
-      '  {{- with .Values.persistence.home.storageClass }}',
+      '  {{- with (default .Values.global.storageClass .Values.persistence.home.storageClass) }}',
       '  storageClassName: {{ . }}',
       '  {{- end }}',
       '  resources:',

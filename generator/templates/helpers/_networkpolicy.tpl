@@ -12,19 +12,21 @@
 {{- end -}}
 
 {{/*
-Egress rule: the public internet (networkPolicy.internetCidrs) minus cluster and metadata CIDRs of
-the same address family. Usage: include "deerflow.netpol.internet" (dict "ctx" $ "ports" (list 443))
+Egress rule: the public internet (networkPolicy.internetCidrs) minus the cluster and metadata
+CIDRs that lie inside each of its CIDRs (an `except` must be a strict subset of its `cidr`; ranges
+of the other address family or outside it are not reachable through it anyway). An exclusion that
+covers a whole internet CIDR fails rendering (_validate.tpl).
+Usage: include "deerflow.netpol.internet" (dict "ctx" $ "ports" (list 443))
 */}}
 {{- define "deerflow.netpol.internet" -}}
 {{- $np := .ctx.Values.networkPolicy -}}
 - to:
     {{- range $cidr := $np.internetCidrs }}
-    {{- $v6 := contains ":" $cidr }}
     - ipBlock:
         cidr: {{ $cidr }}
         {{- $except := list }}
         {{- range (concat $np.clusterCidrs $np.metadataCidrs) }}
-        {{- if eq (contains ":" .) $v6 }}{{ $except = append $except . }}{{ end }}
+        {{- if eq (include "deerflow.cidr.relation" (list . $cidr)) "inside" }}{{ $except = append $except . }}{{ end }}
         {{- end }}
         {{- with $except }}
         except:

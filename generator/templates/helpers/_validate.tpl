@@ -76,8 +76,9 @@ while their own warm sandboxes still count. */ -}}
 {{- else if and (eq $.Values.persistence.home.mode "pvc") (ne $.Values.persistence.home.accessMode "ReadWriteMany") (not $.Values.sandbox.threadData.existingClaim) -}}
 {{- $errors = append $errors "persistence.home.accessMode: sandbox Pods mount the home volume on any node; ReadWriteOnce fails with Multi-Attach (D4). Use ReadWriteMany, hostPath on a single node, or sandbox.threadData.existingClaim." -}}
 {{- end -}}
-{{- if and $.Values.sandbox.namespace (ne $.Values.sandbox.namespace $.Release.Namespace) (eq $.Values.persistence.home.mode "pvc") (not $.Values.sandbox.threadData.existingClaim) -}}
-{{- $errors = append $errors (printf "sandbox.threadData.existingClaim: sandbox.namespace=%s differs from the release namespace, and a PVC cannot be mounted across namespaces; give an RWX claim in %s that holds the same data." $.Values.sandbox.namespace $.Values.sandbox.namespace) -}}
+{{- $sbxNs := include "deerflow.sandbox.namespace" . -}}
+{{- if and (ne $sbxNs $.Release.Namespace) (eq $.Values.persistence.home.mode "pvc") (not $.Values.sandbox.threadData.existingClaim) -}}
+{{- $errors = append $errors (printf "sandbox.threadData.existingClaim: the sandbox namespace %s differs from the release namespace, and a PVC cannot be mounted across namespaces; give an RWX claim in %s that holds the same data." $sbxNs $sbxNs) -}}
 {{- end -}}
 {{- $src := $.Values.sandbox.skills.source -}}
 {{- if and (eq $src "home") (ne $.Values.persistence.home.mode "pvc") (not $.Values.sandbox.threadData.existingClaim) -}}
@@ -97,34 +98,73 @@ while their own warm sandboxes still count. */ -}}
 {{- end -}}
 {{- end -}}
 
-{{- /* Autoscaling: HPA and KEDA are mutually exclusive per component. */ -}}
-{{- $scaled := list (list "gateway.autoscaling" $.Values.gateway.autoscaling) (list "frontend.autoscaling" $.Values.frontend.autoscaling) (list "nginx.autoscaling" $.Values.nginx.autoscaling) -}}
-{{- if $.Values.sandbox.enabled -}}{{- $scaled = append $scaled (list "sandbox.agent.autoscaling" $.Values.sandbox.agent.autoscaling) -}}{{- end -}}
-{{- range $scaled -}}
-{{- range (splitList "\n" (include "deerflow.autoscaling.validate" (dict "field" (index . 0) "autoscaling" (index . 1)))) -}}
+{{- /* Per-component guards generated from the registry: autoscaling, LimitRange fit (D-quota: a Pod the LimitRange rejects never starts and helm --wait times out). */ -}}
+{{- range (splitList "\n" (include "deerflow.validate.components" .)) -}}
 {{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
 {{- end -}}
+
+{{- /* ResourceQuota fit (fit=enforce; fit=warn prints the same numbers in NOTES). */ -}}
+{{- range (splitList "\n" (include "deerflow.quota.problems" (dict "ctx" . "mode" "enforce"))) -}}
+{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
 {{- end -}}
 
-{{- /* The LimitRange must admit the chart's own containers (D-quota: a Pod it rejects never starts and helm --wait times out). */ -}}
+{{- /* A LimitRange the API server accepts: min ≤ defaultRequest ≤ default ≤ max. */ -}}
 {{- if $.Values.limitRange.enabled -}}
-{{- $containers := list (list "gateway.resources" $.Values.gateway.resources) (list "frontend.resources" $.Values.frontend.resources) (list "nginx.resources" $.Values.nginx.resources) -}}
-{{- if $.Values.sandbox.enabled -}}{{- $containers = append $containers (list "sandbox.agent.resources" $.Values.sandbox.agent.resources) -}}{{- end -}}
-{{- if and $.Values.sandbox.enabled (eq (include "deerflow.sandbox.namespace" .) $.Release.Namespace) -}}{{- $containers = append $containers (list "sandbox.pod.resources" $.Values.sandbox.pod.resources) -}}{{- end -}}
-{{- if eq $.Values.postgresql.mode "bundled" -}}{{- $containers = append $containers (list "postgresql.resources" $.Values.postgresql.resources) -}}{{- end -}}
-{{- if eq $.Values.redis.mode "bundled" -}}{{- $containers = append $containers (list "redis.resources" $.Values.redis.resources) -}}{{- end -}}
-{{- if $.Values.tests.enabled -}}{{- $containers = append $containers (list "tests.resources" $.Values.tests.resources) -}}{{- end -}}
-{{- range $containers -}}
-{{- range (splitList "\n" (include "deerflow.limitRange.check" (dict "field" (index . 0) "resources" (index . 1) "limitRange" $.Values.limitRange))) -}}
-{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
+{{- $lr := $.Values.limitRange -}}
+{{- range $r := list (list "cpu" $lr.min.cpu $lr.defaultRequest.cpu $lr.default.cpu $lr.max.cpu) (list "memory" $lr.min.memory $lr.defaultRequest.memory $lr.default.memory $lr.max.memory) -}}
+{{- $name := index $r 0 -}}
+{{- $fields := list "min" "defaultRequest" "default" "max" -}}
+{{- range $i := until 3 -}}
+{{- $lo := index $r (add1 $i) -}}{{- $hi := index $r (add $i 2) -}}
+{{- if gt (int64 (include "deerflow.quantity.milli" $lo)) (int64 (include "deerflow.quantity.milli" $hi)) -}}
+{{- $errors = append $errors (printf "limitRange.%s.%s: %v is above limitRange.%s.%s (%v); the API server rejects a LimitRange unless min ≤ defaultRequest ≤ default ≤ max." (index $fields $i) $name $lo (index $fields (add1 $i)) $name $hi) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 
-{{- /* The sandbox namespace. */ -}}
+{{- /* NetworkPolicy CIDRs: every except a strict subset of its cidr; no internet CIDR excluded whole. */ -}}
+{{- if $.Values.networkPolicy.enabled -}}
+{{- $np := $.Values.networkPolicy -}}
+{{- $lines := list -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkPeers" (dict "field" "networkPolicy.ingressFrom" "peers" $np.ingressFrom)) -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkPeers" (dict "field" "networkPolicy.metricsFrom" "peers" $np.metricsFrom)) -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkPeers" (dict "field" "networkPolicy.dns" "peers" $np.dns)) -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkRules" (dict "field" "networkPolicy.extraEgress" "rules" $np.extraEgress)) -}}
+{{- $lines = append $lines (include "deerflow.cidr.checkRules" (dict "field" "networkPolicy.gateway.extraEgress" "rules" $np.gateway.extraEgress)) -}}
+{{- range splitList "\n" (join "\n" $lines) -}}{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}{{- end -}}
+{{- range $i, $cidr := $np.internetCidrs -}}
+{{- range $field, $list := dict "clusterCidrs" $np.clusterCidrs "metadataCidrs" $np.metadataCidrs -}}
+{{- range $j, $x := $list -}}
+{{- if eq (include "deerflow.cidr.relation" (list $x $cidr)) "covers" -}}
+{{- $errors = append $errors (printf "networkPolicy.internetCidrs[%d]: %s lies entirely inside networkPolicy.%s[%d] (%s), so the egress rule built from it would allow nothing; narrow the exclusion or drop the internet CIDR." $i $cidr $field $j $x) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* The sandbox namespace: the release namespace or under it (tenant isolation by construction). */ -}}
+{{- if $.Values.sandbox.enabled -}}
+{{- $rel := $.Release.Namespace -}}
+{{- $ns := $.Values.sandbox.namespace -}}
+{{- if and $ns $.Values.sandbox.namespaceSuffix -}}
+{{- $errors = append $errors "sandbox.namespaceSuffix: set sandbox.namespace or sandbox.namespaceSuffix, not both." -}}
+{{- end -}}
+{{- if and $ns (ne $ns $rel) (not (hasPrefix (printf "%s-" $rel) $ns)) -}}
+{{- $errors = append $errors (printf "sandbox.namespace: %s is neither the release namespace (%s) nor under it (%s-...); a tenant's sandboxes must never land in another tenant's namespace. Use %s-sandboxes, or sandbox.namespaceSuffix." $ns $rel $rel $rel) -}}
+{{- end -}}
+{{- if and (not $.Values.sandbox.admissionPolicy.enabled) (eq (include "deerflow.sandbox.namespace" .) $rel) -}}
+{{- $errors = append $errors (printf "sandbox.admissionPolicy.enabled: false with sandboxes in the release namespace (%s) lets the agent's Role delete and patch every Pod there, the gateway and Postgres included (D13); keep the policy, or give sandboxes their own namespace (sandbox.namespaceSuffix)." $rel) -}}
+{{- end -}}
+{{- $derived := include "deerflow.sandbox.namespace" . -}}
+{{- if gt (len $derived) 63 -}}
+{{- $errors = append $errors (printf "sandbox.namespaceSuffix: the sandbox namespace %s is longer than 63 characters." $derived) -}}
+{{- end -}}
+{{- end -}}
 {{- if and $.Values.sandbox.enabled $.Values.sandbox.createNamespace -}}
-{{- if or (not $.Values.sandbox.namespace) (eq $.Values.sandbox.namespace $.Release.Namespace) -}}
-{{- $errors = append $errors "sandbox.createNamespace: needs sandbox.namespace set to a namespace other than the release namespace (the release namespace exists before the release)." -}}
+{{- if eq (include "deerflow.sandbox.namespace" .) $.Release.Namespace -}}
+{{- $errors = append $errors "sandbox.createNamespace: needs sandbox.namespace or sandbox.namespaceSuffix naming a namespace other than the release namespace (the release namespace exists before the release)." -}}
 {{- end -}}
 {{- if and (ne $.Values.sandbox.podSecurity.enforce "privileged") (eq $.Values.persistence.home.mode "hostPath") -}}
 {{- $errors = append $errors (printf "sandbox.podSecurity.enforce: %s forbids the hostPath volumes sandbox Pods mount with persistence.home.mode=hostPath; use privileged (single-node dev only) or a PVC home." $.Values.sandbox.podSecurity.enforce) -}}

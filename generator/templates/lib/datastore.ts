@@ -1,15 +1,15 @@
-/** Shared shape of the bundled datastores (StatefulSet + Service + headless Service + Secret + SA + PDB). */
+/** Shared shape of the bundled datastores (StatefulSet + Service + headless Service + Secret; SA and PDB: templates/workloads). */
+import { COMPONENTS } from '../../components.js';
 import { metadata } from './meta.js';
 import { ctx, header, lines } from './text.js';
 import type { TemplateModule } from './types.js';
 import type { ContainerParts } from './workload.js';
-import { podDisruptionBudget, service, serviceAccount, statefulSet } from './workload.js';
+import { service, statefulSet } from './workload.js';
 
 export interface DatastoreParts {
   readonly source: string;
   /** Component and values key: `postgresql` or `redis`. */
   readonly key: 'postgresql' | 'redis';
-  readonly port: number;
   readonly dataPath: string;
   readonly container: ContainerParts;
   /** Extra volumes besides data and tmp (YAML list items). */
@@ -21,7 +21,8 @@ export interface DatastoreParts {
 }
 
 export function datastoreTemplates(d: DatastoreParts): TemplateModule[] {
-  const when = `eq .Values.${d.key}.mode "bundled"`;
+  const component = COMPONENTS[d.key];
+  const when = component.when;
   const headlessName = `{{ include "deerflow.componentName" (dict "ctx" $ "component" "${d.key}-headless") }}`;
   return [
     {
@@ -29,9 +30,7 @@ export function datastoreTemplates(d: DatastoreParts): TemplateModule[] {
       source: d.source,
       render: () => statefulSet({
         source: d.source,
-        when,
-        component: d.key,
-        values: d.key,
+        component,
         serviceName: headlessName,
         annotations: `kubectl.kubernetes.io/default-container: ${d.key}\nchecksum/secret: {{ toJson (list .Values.${d.key}.auth .Values.${d.key}.external) | sha256sum }}`,
         volumes: lines(
@@ -53,7 +52,7 @@ export function datastoreTemplates(d: DatastoreParts): TemplateModule[] {
           '          helm.sh/resource-policy: keep',
           '      spec:',
           '        accessModes: ["ReadWriteOnce"]',
-          `        {{- with .Values.${d.key}.persistence.storageClass }}`,
+          `        {{- with (default .Values.global.storageClass .Values.${d.key}.persistence.storageClass) }}`,
           '        storageClassName: {{ . }}',
           '        {{- end }}',
           '        resources:',
@@ -83,7 +82,7 @@ export function datastoreTemplates(d: DatastoreParts): TemplateModule[] {
         name: headlessName,
         headless: true,
         extraSpec: 'publishNotReadyAddresses: true',
-        ports: `- name: ${d.key}\n  port: ${d.port}\n  targetPort: ${d.key}\n  protocol: TCP`,
+        ports: `- name: ${d.key}\n  port: ${component.port.number}\n  targetPort: ${component.port.name}\n  protocol: TCP`,
       }),
     },
     {
@@ -109,7 +108,5 @@ export function datastoreTemplates(d: DatastoreParts): TemplateModule[] {
         '',
       ),
     },
-    { path: `${d.key}/serviceaccount.yaml`, source: d.source, render: () => serviceAccount(d.source, d.key, d.key, `(${when})`) },
-    { path: `${d.key}/pdb.yaml`, source: d.source, render: () => podDisruptionBudget(d.source, d.key, d.key, `(${when})`) },
   ];
 }

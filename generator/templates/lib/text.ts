@@ -38,3 +38,8 @@ export function rv(path: string): string {
 export function ctx(component: string): string {
   return `(dict "ctx" $ "component" "${component}")`;
 }
+
+/** `body` inside `{{- if when }} ... {{- end }}`, or `body` alone when there is no condition. */
+export function when(condition: string | undefined, body: string): string {
+  return condition === undefined ? body : lines(`{{- if ${condition} }}`, body, '{{- end }}');
+}

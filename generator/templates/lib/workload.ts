@@ -3,13 +3,19 @@
  * PodDisruptionBudgets. Every workload is assembled from these, so each one gets the same
  * image, probe, security, scheduling, hook and checksum handling.
  */
+import type { Component } from '../../components.js';
 import { metadata } from './meta.js';
-import { ctx, header, indent, lines, v } from './text.js';
+import { ctx, header, indent, lines, v, when } from './text.js';
 
 export interface Port {
   readonly name: string;
   /** Template expression or literal for the container port. */
   readonly port: string;
+}
+
+/** A component's container port, from the registry. */
+export function componentPort(c: Component): Port {
+  return { name: c.port.name, port: String(c.port.number) };
 }
 
 export interface Probes {
@@ -18,9 +24,10 @@ export interface Probes {
   readonly liveness: string;
 }
 
+/** The main container; its name is the component's (extra containers must not reuse it). */
 export interface ContainerParts {
-  readonly name: string;
-  readonly ports: readonly Port[];
+  /** Ports besides the component's own (which comes from the registry). */
+  readonly ports?: readonly Port[];
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   /** YAML list items (unindented) of fixed env entries; may hold template actions. */
@@ -34,10 +41,8 @@ export interface ContainerParts {
 }
 
 export interface PodParts {
-  /** Component name (object names, labels). */
-  readonly component: string;
-  /** Dotted values path of the component's workload block, e.g. `sandbox.agent`. */
-  readonly values: string;
+  /** The registry entry: name (object names, labels), values path, port, condition. */
+  readonly component: Component;
   /** Annotation lines (YAML, unindented) such as checksums. */
   readonly annotations?: string;
   /** YAML list items (unindented) of init containers. */
@@ -64,17 +69,24 @@ function flowList(items: readonly string[]): string {
   return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
 }
 
+/** `command`/`args`: the values override when non-empty, else the chart's (if any). */
+function override(key: 'command' | 'args', chart: readonly string[] | undefined, V: string): string {
+  return chart !== undefined
+    ? lines(`  {{- if ${V}.${key} }}`, `  ${key}:`, `    {{- toYaml ${V}.${key} | nindent 4 }}`, '  {{- else }}', `  ${key}: ${flowList(chart)}`, '  {{- end }}')
+    : lines(`  {{- with ${V}.${key} }}`, `  ${key}:`, '    {{- toYaml . | nindent 4 }}', '  {{- end }}');
+}
+
 /** The main container of a workload (YAML list item, unindented). */
-export function container(c: ContainerParts, values: string): string {
+export function container(c: ContainerParts, name: string, values: string): string {
   const V = v(values);
   return lines(
-    `- name: ${c.name}`,
+    `- name: ${name}`,
     `  image: {{ include "deerflow.images.image" (dict "image" ${V}.image "registry" .Values.global.imageRegistry) | quote }}`,
     `  imagePullPolicy: {{ ${V}.image.pullPolicy }}`,
-    c.command !== undefined ? `  command: ${flowList(c.command)}` : undefined,
-    c.args !== undefined ? `  args: ${flowList(c.args)}` : undefined,
-    c.ports.length > 0 ? '  ports:' : undefined,
-    ...c.ports.map((p) => `    - name: ${p.name}\n      containerPort: ${p.port}\n      protocol: TCP`),
+    override('command', c.command, V),
+    override('args', c.args, V),
+    (c.ports ?? []).length > 0 ? '  ports:' : undefined,
+    ...(c.ports ?? []).map((p) => `    - name: ${p.name}\n      containerPort: ${p.port}\n      protocol: TCP`),
     '  env:',
     c.env !== undefined ? indent(c.env, 4) : undefined,
     `    {{- with ${V}.extraEnv }}`,
@@ -86,7 +98,12 @@ export function container(c: ContainerParts, values: string): string {
     indent(probe('startup', c.probes.startup, values), 2),
     indent(probe('readiness', c.probes.readiness, values), 2),
     indent(probe('liveness', c.probes.liveness, values), 2),
+    `  {{- if ${V}.lifecycleHooks }}`,
+    '  lifecycle:',
+    `    {{- toYaml ${V}.lifecycleHooks | nindent 4 }}`,
+    '  {{- else }}',
     `  {{- include "deerflow.lifecycle" ${V}.preStopSleepSeconds | indent 2 }}`,
+    '  {{- end }}',
     `  {{- with ${V}.resources }}`,
     '  resources:',
     '    {{- toYaml . | nindent 4 }}',
@@ -101,11 +118,12 @@ export function container(c: ContainerParts, values: string): string {
 
 /** A Pod template (`template:` body, unindented). */
 export function podTemplate(p: PodParts): string {
-  const V = v(p.values);
+  const V = v(p.component.values);
+  const name = p.component.name;
   return lines(
     'metadata:',
     '  labels:',
-    `    {{- include "deerflow.labels" ${ctx(p.component)} | nindent 4 }}`,
+    `    {{- include "deerflow.labels" ${ctx(name)} | nindent 4 }}`,
     `    {{- with ${V}.podLabels }}`,
     '    {{- toYaml . | nindent 4 }}',
     '    {{- end }}',
@@ -115,18 +133,37 @@ export function podTemplate(p: PodParts): string {
     '    {{- toYaml . | nindent 4 }}',
     '    {{- end }}',
     'spec:',
-    `  serviceAccountName: {{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "${p.component}" "serviceAccount" ${V}.serviceAccount) }}`,
+    `  serviceAccountName: {{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "${name}" "serviceAccount" ${V}.serviceAccount) }}`,
     `  automountServiceAccountToken: {{ ${V}.serviceAccount.automountToken }}`,
     '  enableServiceLinks: false',
     `  terminationGracePeriodSeconds: {{ ${V}.terminationGracePeriodSeconds }}`,
     '  {{- include "deerflow.images.pullSecrets" . | indent 2 }}',
     '  securityContext:',
     `    {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" ${V}.podSecurityContext) | nindent 4 }}`,
-    `  {{- include "deerflow.scheduling" (dict "ctx" $ "component" "${p.component}" "nodeSelector" ${V}.nodeSelector "tolerations" ${V}.tolerations "affinity" ${V}.affinity "topologySpreadConstraints" ${V}.topologySpreadConstraints "priorityClassName" ${V}.priorityClassName) | indent 2 }}`,
+    `  {{- include "deerflow.scheduling" (dict "ctx" $ "component" "${name}" "nodeSelector" ${V}.nodeSelector "tolerations" ${V}.tolerations "affinity" ${V}.affinity "topologySpreadConstraints" ${V}.topologySpreadConstraints "priorityClassName" ${V}.priorityClassName) | indent 2 }}`,
+    `  {{- with ${V}.schedulerName }}`,
+    '  schedulerName: {{ . }}',
+    '  {{- end }}',
+    `  {{- with ${V}.dnsPolicy }}`,
+    '  dnsPolicy: {{ . }}',
+    '  {{- end }}',
+    `  {{- with ${V}.dnsConfig }}`,
+    '  dnsConfig:',
+    '    {{- toYaml . | nindent 4 }}',
+    '  {{- end }}',
+    `  {{- with ${V}.hostAliases }}`,
+    '  hostAliases:',
+    '    {{- toYaml . | nindent 4 }}',
+    '  {{- end }}',
     p.specExtra !== undefined ? indent(p.specExtra, 2) : undefined,
-    p.initContainers !== undefined ? lines('  initContainers:', indent(p.initContainers, 4)) : undefined,
+    p.initContainers !== undefined
+      ? lines('  initContainers:', indent(p.initContainers, 4), `    {{- with ${V}.initContainers }}`, '    {{- toYaml . | nindent 4 }}', '    {{- end }}')
+      : lines(`  {{- with ${V}.initContainers }}`, '  initContainers:', '    {{- toYaml . | nindent 4 }}', '  {{- end }}'),
     '  containers:',
-    indent(container(p.container, p.values), 4),
+    indent(container({ ...p.container, ports: [componentPort(p.component), ...(p.container.ports ?? [])] }, name, p.component.values), 4),
+    `    {{- with ${V}.sidecars }}`,
+    '    {{- toYaml . | nindent 4 }}',
+    '    {{- end }}',
     p.volumes !== undefined
       ? lines('  volumes:', indent(p.volumes, 4), `    {{- with ${V}.extraVolumes }}`, '    {{- toYaml . | nindent 4 }}', '    {{- end }}')
       : lines(`  {{- with ${V}.extraVolumes }}`, '  volumes:', '    {{- toYaml . | nindent 4 }}', '  {{- end }}'),
@@ -135,34 +172,33 @@ export function podTemplate(p: PodParts): string {
 
 export interface DeploymentParts extends PodParts {
   readonly source: string;
-  /** Condition wrapping the whole file (template expression), e.g. `.Values.sandbox.enabled`. */
-  readonly when?: string;
-  /** `strategy:` body (YAML, unindented); defaults to RollingUpdate maxSurge 25%/maxUnavailable 0. */
+  /** `strategy:` body (YAML, unindented); defaults to {@link ROLLING_UPDATE}. */
   readonly strategy?: string;
 }
 
-function wrap(when: string | undefined, body: string): string {
-  return when === undefined ? body : lines(`{{- if ${when} }}`, body, '{{- end }}');
-}
+/** The default Deployment strategy; `Component.surge: 'rolling'` (quota fit) assumes exactly this surge. */
+export const ROLLING_UPDATE = 'type: RollingUpdate\nrollingUpdate:\n  maxSurge: 25%\n  maxUnavailable: 0';
+
 
 export function deployment(d: DeploymentParts): string {
-  const V = v(d.values);
+  const c = d.component;
+  const V = v(c.values);
   return lines(
     header(d.source),
-    wrap(d.when, lines(
+    when(c.when, lines(
       'apiVersion: apps/v1',
       'kind: Deployment',
-      metadata({ component: d.component }),
+      metadata({ component: c.name }),
       'spec:',
-      `  {{- if not (include "deerflow.autoscaling.on" ${V}.autoscaling) }}`,
+      c.autoscaled ? `  {{- if not (include "deerflow.autoscaling.on" ${V}.autoscaling) }}` : undefined,
       `  replicas: {{ ${V}.replicaCount }}`,
-      '  {{- end }}',
-      '  revisionHistoryLimit: 5',
+      c.autoscaled ? '  {{- end }}' : undefined,
+      `  revisionHistoryLimit: {{ ${V}.revisionHistoryLimit }}`,
       '  strategy:',
-      indent(d.strategy ?? 'type: RollingUpdate\nrollingUpdate:\n  maxSurge: 25%\n  maxUnavailable: 0', 4),
+      indent(d.strategy ?? ROLLING_UPDATE, 4),
       '  selector:',
       '    matchLabels:',
-      `      {{- include "deerflow.selectorLabels" ${ctx(d.component)} | nindent 6 }}`,
+      `      {{- include "deerflow.selectorLabels" ${ctx(c.name)} | nindent 6 }}`,
       '  template:',
       indent(podTemplate(d), 4),
     )),
@@ -172,7 +208,6 @@ export function deployment(d: DeploymentParts): string {
 
 export interface StatefulSetParts extends PodParts {
   readonly source: string;
-  readonly when: string;
   /** Name of the headless governing Service (template expression). */
   readonly serviceName: string;
   /** `volumeClaimTemplates:` items (YAML, unindented), wrapped in a condition by the caller. */
@@ -180,21 +215,23 @@ export interface StatefulSetParts extends PodParts {
 }
 
 export function statefulSet(s: StatefulSetParts): string {
+  const c = s.component;
   return lines(
     header(s.source),
-    wrap(s.when, lines(
+    when(c.when, lines(
       'apiVersion: apps/v1',
       'kind: StatefulSet',
-      metadata({ component: s.component }),
+      metadata({ component: c.name }),
       'spec:',
       '  replicas: 1',
+      `  revisionHistoryLimit: {{ ${v(c.values)}.revisionHistoryLimit }}`,
       `  serviceName: ${s.serviceName}`,
       '  podManagementPolicy: OrderedReady',
       '  updateStrategy:',
       '    type: RollingUpdate',
       '  selector:',
       '    matchLabels:',
-      `      {{- include "deerflow.selectorLabels" ${ctx(s.component)} | nindent 6 }}`,
+      `      {{- include "deerflow.selectorLabels" ${ctx(c.name)} | nindent 6 }}`,
       '  template:',
       indent(podTemplate(s), 4),
       s.claimTemplates,
@@ -203,45 +240,47 @@ export function statefulSet(s: StatefulSetParts): string {
   );
 }
 
-export function serviceAccount(source: string, component: string, values: string, when?: string): string {
-  const V = v(values);
-  const cond = when === undefined ? `${V}.serviceAccount.create` : `and ${when} ${V}.serviceAccount.create`;
+export function serviceAccount(source: string, c: Component): string {
+  const V = v(c.values);
   return lines(
     header(source),
-    `{{- if ${cond} }}`,
-    'apiVersion: v1',
-    'kind: ServiceAccount',
-    metadata({
-      component,
-      name: `{{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "${component}" "serviceAccount" ${V}.serviceAccount) }}`,
-      annotationsValue: `${values}.serviceAccount.annotations`,
-    }),
-    `automountServiceAccountToken: {{ ${V}.serviceAccount.automountToken }}`,
-    '{{- end }}',
+    when(c.when, lines(
+      `{{- if ${V}.serviceAccount.create }}`,
+      'apiVersion: v1',
+      'kind: ServiceAccount',
+      metadata({
+        component: c.name,
+        name: `{{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "${c.name}" "serviceAccount" ${V}.serviceAccount) }}`,
+        annotationsValue: `${c.values}.serviceAccount.annotations`,
+      }),
+      `automountServiceAccountToken: {{ ${V}.serviceAccount.automountToken }}`,
+      '{{- end }}',
+    )),
     '',
   );
 }
 
-export function podDisruptionBudget(source: string, component: string, values: string, when?: string): string {
-  const V = v(values);
-  const cond = when === undefined ? `${V}.pdb.enabled` : `and ${when} ${V}.pdb.enabled`;
+export function podDisruptionBudget(source: string, c: Component): string {
+  const V = v(c.values);
   return lines(
     header(source),
-    `{{- if ${cond} }}`,
-    'apiVersion: policy/v1',
-    'kind: PodDisruptionBudget',
-    metadata({ component }),
-    'spec:',
-    `  {{- if ne (toString ${V}.pdb.minAvailable) "" }}`,
-    `  minAvailable: {{ ${V}.pdb.minAvailable }}`,
-    '  {{- else }}',
-    `  maxUnavailable: {{ ${V}.pdb.maxUnavailable }}`,
-    '  {{- end }}',
-    '  unhealthyPodEvictionPolicy: AlwaysAllow',
-    '  selector:',
-    '    matchLabels:',
-    `      {{- include "deerflow.selectorLabels" ${ctx(component)} | nindent 6 }}`,
-    '{{- end }}',
+    when(c.when, lines(
+      `{{- if ${V}.pdb.enabled }}`,
+      'apiVersion: policy/v1',
+      'kind: PodDisruptionBudget',
+      metadata({ component: c.name }),
+      'spec:',
+      `  {{- if ne (toString ${V}.pdb.minAvailable) "" }}`,
+      `  minAvailable: {{ ${V}.pdb.minAvailable }}`,
+      '  {{- else }}',
+      `  maxUnavailable: {{ ${V}.pdb.maxUnavailable }}`,
+      '  {{- end }}',
+      '  unhealthyPodEvictionPolicy: AlwaysAllow',
+      '  selector:',
+      '    matchLabels:',
+      `      {{- include "deerflow.selectorLabels" ${ctx(c.name)} | nindent 6 }}`,
+      '{{- end }}',
+    )),
     '',
   );
 }
@@ -269,7 +308,7 @@ export interface ServiceParts {
 export function service(s: ServiceParts): string {
   return lines(
     header(s.source),
-    wrap(s.when, lines(
+    when(s.when, lines(
       'apiVersion: v1',
       'kind: Service',
       metadata({

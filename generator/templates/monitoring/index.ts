@@ -4,6 +4,7 @@
  * dashboard JSON is a chart file (dashboards/sandbox-agent.json) so its `{{legend}}` templates
  * need no escaping.
  */
+import { ALL_COMPONENTS, type Component, whenAnd } from '../../components.js';
 import { metadata } from '../lib/meta.js';
 import { header, lines } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
@@ -102,32 +103,37 @@ const alerts: Alert[] = [
   },
 ];
 
-export const monitoringTemplates: TemplateModule[] = [
-  {
-    path: 'sandbox/servicemonitor.yaml',
+/** A ServiceMonitor for a component of the registry that exposes `metrics`. */
+function serviceMonitor(c: Component, path: string): TemplateModule {
+  return {
+    path: `${c.dir}/servicemonitor.yaml`,
     source: SRC,
     render: () => lines(
       header(SRC),
-      `{{- if and .Values.sandbox.enabled ${M}.serviceMonitor.enabled }}`,
+      `{{- if ${whenAnd(c, `${M}.serviceMonitor.enabled`) as string} }}`,
       'apiVersion: monitoring.coreos.com/v1',
       'kind: ServiceMonitor',
-      metadata({ component: 'sandbox-agent', labels: `{{- with ${M}.serviceMonitor.labels }}\n{{- toYaml . | nindent 0 }}\n{{- end }}` }),
+      metadata({ component: c.name, labels: `{{- with ${M}.serviceMonitor.labels }}\n{{- toYaml . | nindent 0 }}\n{{- end }}` }),
       'spec:',
       '  selector:',
       '    matchLabels:',
-      '      {{- include "deerflow.selectorLabels" (dict "ctx" $ "component" "sandbox-agent") | nindent 6 }}',
+      `      {{- include "deerflow.selectorLabels" (dict "ctx" $ "component" "${c.name}") | nindent 6 }}`,
       '  namespaceSelector:',
       '    matchNames:',
       '      - {{ .Release.Namespace }}',
       '  endpoints:',
-      '    - port: http',
-      '      path: /metrics',
+      `    - port: ${c.port.name}`,
+      `      path: ${path}`,
       `      interval: {{ ${M}.serviceMonitor.interval }}`,
       `      scrapeTimeout: {{ ${M}.serviceMonitor.scrapeTimeout }}`,
       '{{- end }}',
       '',
     ),
-  },
+  };
+}
+
+export const monitoringTemplates: TemplateModule[] = [
+  ...ALL_COMPONENTS.flatMap((c) => (c.metrics !== undefined ? [serviceMonitor(c, c.metrics.path)] : [])),
   {
     path: 'sandbox/prometheusrule.yaml',
     source: SRC,

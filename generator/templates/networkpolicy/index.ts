@@ -1,9 +1,15 @@
 /**
- * NetworkPolicies, one per component. Each selects one component's Pods with both policy types,
- * so anything not listed is denied; sandbox Pods get theirs in the sandbox namespace.
+ * NetworkPolicies, one per component of the registry plus one for sandbox Pods. Each selects one
+ * component's Pods with both policy types, so anything not listed is denied. Flows between
+ * components come from the registry (`Component.clients`): the target accepts its clients on its
+ * port, each client may reach it, both under the target's `when`. What is not a component flow
+ * (the edge, DNS, the API server, the internet, sandbox Pods, helm tests, Prometheus) is listed
+ * per component below.
  */
+import { ALL_COMPONENTS, COMPONENTS, type Component, type ComponentName, targetsOf } from '../../components.js';
 import { metadata } from '../lib/meta.js';
-import { ctx, header, indent, lines } from '../lib/text.js';
+import { sandboxLabelsYaml } from '../lib/sandbox-labels.js';
+import { ctx, header, indent, lines, rv, when } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 
 const SRC = 'generator/templates/networkpolicy/index.ts';
@@ -16,7 +22,7 @@ function peer(component: string, namespace?: string): string {
     : `{{- include "deerflow.netpol.peer" (dict "ctx" $ "component" "${component}" "namespace" ${namespace}) | nindent 0 }}`;
 }
 
-function tcp(...ports: string[]): string {
+function tcp(...ports: (string | number)[]): string {
   return lines('ports:', ...ports.map((p) => `  - protocol: TCP\n    port: ${p}`));
 }
 
@@ -62,12 +68,20 @@ function policy(p: Policy): TemplateModule {
 const dns = '{{- include "deerflow.netpol.dns" . | nindent 0 }}';
 const extra = '{{- with .Values.networkPolicy.extraEgress }}\n{{- toYaml . | nindent 0 }}\n{{- end }}';
 const tests = '{{- include "deerflow.netpol.testPods" . | nindent 0 }}';
+const sandboxPods = sandboxLabelsYaml;
 
-export const networkPolicyTemplates: TemplateModule[] = [
-  policy({
-    path: 'nginx/networkpolicy.yaml',
-    component: 'nginx',
-    comment: 'nginx: in from the edge (networkPolicy.ingressFrom, any source when empty) and helm tests; out to the gateway, the frontend and DNS.',
+/** Flows of one component that are neither component flows nor the defaults (the edge, sandboxes, the API server, helm tests). */
+interface Extra {
+  /** The whole ingress rule list, replacing the generated one. */
+  readonly ingress?: string;
+  /** Peers (YAML list items) added to the generated ingress rule. */
+  readonly ingressPeers?: string;
+  /** Egress rules (YAML list items) after the component flows. */
+  readonly egress?: string;
+}
+
+const EXTRA: Readonly<Partial<Record<ComponentName, Extra>>> = {
+  nginx: {
     ingress: lines(
       '- ports:',
       '    - protocol: TCP',
@@ -78,75 +92,25 @@ export const networkPolicyTemplates: TemplateModule[] = [
       '    {{- include "deerflow.netpol.testPods" $ | nindent 4 }}',
       '  {{- end }}',
     ),
+  },
+  gateway: {
+    ingressPeers: tests,
     egress: lines(
-      '- to:',
-      indent(peer('gateway'), 4),
-      indent(tcp('8001'), 2),
-      '- to:',
-      indent(peer('frontend'), 4),
-      indent(tcp('3000'), 2),
-      dns,
-      extra,
-    ),
-  }),
-  policy({
-    path: 'frontend/networkpolicy.yaml',
-    component: 'frontend',
-    comment: 'frontend: in from nginx; out to the gateway (server-side rendering calls it) and DNS.',
-    ingress: lines('- from:', indent(peer('nginx'), 4), indent(tcp('http'), 2)),
-    egress: lines('- to:', indent(peer('gateway'), 4), indent(tcp('8001'), 2), dns, extra),
-  }),
-  policy({
-    path: 'gateway/networkpolicy.yaml',
-    component: 'gateway',
-    comment: 'gateway: in from nginx, the frontend and helm tests; out to Postgres, Redis, the sandbox agent, sandboxes, DNS and external HTTPS (LLM providers) outside the cluster and metadata CIDRs.',
-    ingress: lines('- from:', indent(peer('nginx'), 4), indent(peer('frontend'), 4), indent(tests, 4), indent(tcp('http'), 2)),
-    egress: lines(
-      '{{- if eq .Values.postgresql.mode "bundled" }}',
-      '- to:',
-      indent(peer('postgresql'), 4),
-      indent(tcp('5432'), 2),
-      '{{- end }}',
-      '{{- if eq .Values.redis.mode "bundled" }}',
-      '- to:',
-      indent(peer('redis'), 4),
-      indent(tcp('6379'), 2),
-      '{{- end }}',
       '{{- if .Values.sandbox.enabled }}',
-      '- to:',
-      indent(peer('sandbox-agent'), 4),
-      indent(tcp('8002'), 2),
       '- to:',
       '    - namespaceSelector:',
       '        matchLabels:',
       `          kubernetes.io/metadata.name: ${SANDBOX_NS}`,
       '      podSelector:',
       '        matchLabels:',
-      '          app.kubernetes.io/name: deerflow-sandbox',
-      '          app.kubernetes.io/component: sandbox',
-      '          app.kubernetes.io/instance: {{ .Release.Name }}',
+      indent(sandboxPods, 10),
       indent(tcp('{{ .Values.sandbox.containerPort }}'), 2),
       '{{- end }}',
-      dns,
-      '{{- include "deerflow.netpol.internet" (dict "ctx" $ "ports" .Values.networkPolicy.gateway.externalPorts) | nindent 0 }}',
       '{{- with .Values.networkPolicy.gateway.extraEgress }}\n{{- toYaml . | nindent 0 }}\n{{- end }}',
-      extra,
     ),
-  }),
-  policy({
-    path: 'sandbox/networkpolicy-agent.yaml',
-    component: 'sandbox-agent',
-    when: '.Values.sandbox.enabled',
-    comment: 'sandbox agent: in from the gateway, Prometheus (networkPolicy.metricsFrom) and helm tests; out to the API server (networkPolicy.apiServer) and DNS.',
-    ingress: lines(
-      '- from:',
-      indent(peer('gateway'), 4),
-      indent(tests, 4),
-      '    {{- with .Values.networkPolicy.metricsFrom }}',
-      '    {{- toYaml . | nindent 4 }}',
-      '    {{- end }}',
-      indent(tcp('http'), 2),
-    ),
+  },
+  'sandbox-agent': {
+    ingressPeers: tests,
     egress: lines(
       '- to:',
       '    {{- range .Values.networkPolicy.apiServer.cidrs }}',
@@ -158,31 +122,54 @@ export const networkPolicyTemplates: TemplateModule[] = [
       '    - protocol: TCP',
       '      port: {{ . }}',
       '    {{- end }}',
-      dns,
-      extra,
     ),
-  }),
-  policy({
-    path: 'postgresql/networkpolicy.yaml',
-    component: 'postgresql',
-    when: '(eq .Values.postgresql.mode "bundled")',
-    comment: 'PostgreSQL: in from the gateway only; no egress.',
-    ingress: lines('- from:', indent(peer('gateway'), 4), indent(tcp('postgresql'), 2)),
-  }),
-  policy({
-    path: 'redis/networkpolicy.yaml',
-    component: 'redis',
-    when: '(eq .Values.redis.mode "bundled")',
-    comment: 'Redis: in from the gateway only; no egress.',
-    ingress: lines('- from:', indent(peer('gateway'), 4), indent(tcp('redis'), 2)),
-  }),
+  },
+};
+
+const metricsPeers = lines('{{- with .Values.networkPolicy.metricsFrom }}', '{{- toYaml . | nindent 0 }}', '{{- end }}');
+
+/** `<dir>/networkpolicy.yaml`, or `<dir>/networkpolicy-<rest>.yaml` for a component named `<dir>-<rest>`. */
+function policyPath(c: Component): string {
+  return c.name === c.dir ? `${c.dir}/networkpolicy.yaml` : `${c.dir}/networkpolicy-${c.name.replace(`${c.dir}-`, '')}.yaml`;
+}
+
+
+function componentPolicy(c: Component): TemplateModule {
+  const x = EXTRA[c.name] ?? {};
+  const clients = c.clients.map((n) => COMPONENTS[n]);
+  const extraPeers = lines(x.ingressPeers, c.metrics !== undefined ? metricsPeers : undefined);
+  if (x.ingress === undefined && clients.length > 0 && clients.every((k) => k.when !== undefined) && extraPeers.length === 0) {
+    // An ingress rule whose peers all render away would allow every source.
+    throw new Error(`networkpolicy: ${c.name} needs at least one unconditional client or extra peer`);
+  }
+  const peers = lines(...clients.map((k) => when(k.when, peer(k.name))), extraPeers);
+  const ingress = x.ingress ?? (peers.length > 0 ? lines('- from:', indent(peers, 4), indent(tcp(c.port.name), 2)) : undefined);
+  const egress = c.policy.noEgress === true ? '' : lines(
+    ...targetsOf(c.name).map((t) => when(t.when, lines('- to:', indent(peer(t.name), 4), indent(tcp(t.port.number), 2)))),
+    x.egress,
+    dns,
+    c.policy.internetPorts !== undefined ? `{{- include "deerflow.netpol.internet" (dict "ctx" $ "ports" ${rv(c.policy.internetPorts)}) | nindent 0 }}` : undefined,
+    extra,
+  );
+  return policy({
+    path: policyPath(c),
+    component: c.name,
+    ...(c.when !== undefined ? { when: c.when } : {}),
+    comment: c.policy.comment,
+    ...(ingress !== undefined ? { ingress } : {}),
+    ...(egress.length > 0 ? { egress } : {}),
+  });
+}
+
+export const networkPolicyTemplates: TemplateModule[] = [
+  ...ALL_COMPONENTS.map(componentPolicy),
   policy({
     path: 'sandbox/networkpolicy-sandboxes.yaml',
     component: 'sandboxes',
     when: '.Values.sandbox.enabled',
     namespace: SANDBOX_NS,
     comment: 'Sandbox Pods run untrusted code: in only from this release\'s gateway and agent; out only to DNS and the public internet (never cluster Pod/Service CIDRs or the metadata endpoint).',
-    selector: 'app.kubernetes.io/name: deerflow-sandbox\napp.kubernetes.io/component: sandbox\napp.kubernetes.io/instance: {{ .Release.Name }}',
+    selector: sandboxPods,
     ingress: lines(
       '- from:',
       indent(peer('gateway', '(include "deerflow.namespace" $)'), 4),

@@ -3,6 +3,9 @@
  * docker/nginx/nginx.conf upstream: LangGraph rewrite, uploads, the browser WebSocket stream,
  * the `$connection_upgrade` map and gzip. `/api/sandboxes` is never proxied (D12).
  */
+import { COMPONENTS } from '../../components.js';
+
+const NGINX_PORT = COMPONENTS.nginx.port.number;
 // Host and X-Forwarded-Host carry the port the browser used (\`$http_host\`, not \`$host\`): DeerFlow
 // builds the expected Origin of auth requests and of the browser WebSocket from them
 // (backend/app/gateway/csrf_middleware.py:163-193, routers/browser.py:142-177), so dropping the port
@@ -96,8 +99,8 @@ http {
   }
 
   server {
-    listen 2026;
-    listen [::]:2026;
+    listen ${NGINX_PORT};
+    listen [::]:${NGINX_PORT};
     server_name _;
     client_max_body_size {{ .Values.nginx.clientMaxBodySize }};
 

@@ -1,8 +1,9 @@
-/** nginx objects: Deployment, Service, ServiceAccount, PDB, ConfigMap. */
+/** nginx objects: Deployment, Service, ConfigMap (ServiceAccount, PDB: templates/workloads). */
+import { COMPONENTS } from '../../components.js';
 import { metadata } from '../lib/meta.js';
 import { header, indent, lines } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
-import { deployment, podDisruptionBudget, service, serviceAccount } from '../lib/workload.js';
+import { deployment, service } from '../lib/workload.js';
 import { nginxConf } from './conf.js';
 
 const SRC = 'generator/templates/nginx/index.ts';
@@ -27,8 +28,7 @@ export const nginxTemplates: TemplateModule[] = [
     source: SRC,
     render: () => deployment({
       source: SRC,
-      component: 'nginx',
-      values: 'nginx',
+      component: COMPONENTS.nginx,
       annotations: String.raw`kubectl.kubernetes.io/default-container: nginx
 checksum/config: {{ include "deerflow.checksum.nginxConfig" . }}`,
       volumes: String.raw`- name: config
@@ -41,10 +41,8 @@ checksum/config: {{ include "deerflow.checksum.nginxConfig" . }}`,
   emptyDir:
     sizeLimit: 1Gi`,
       container: {
-        name: 'nginx',
         // Bypass the image entrypoint: its scripts rewrite /etc/nginx, which is read-only here.
         command: ['nginx', '-g', 'daemon off;'],
-        ports: [{ name: 'http', port: '2026' }],
         env: '- name: NGINX_ENTRYPOINT_QUIET_LOGS\n  value: "1"',
         probes: { startup: probe, readiness: probe, liveness: probe },
         volumeMounts: String.raw`- name: config
@@ -76,8 +74,6 @@ checksum/config: {{ include "deerflow.checksum.nginxConfig" . }}`,
   {{- end }}`,
     }),
   },
-  { path: 'nginx/serviceaccount.yaml', source: SRC, render: () => serviceAccount(SRC, 'nginx', 'nginx') },
-  { path: 'nginx/pdb.yaml', source: SRC, render: () => podDisruptionBudget(SRC, 'nginx', 'nginx') },
   {
     path: 'nginx/configmap.yaml',
     source: SRC,

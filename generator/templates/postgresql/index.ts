@@ -8,12 +8,9 @@ const ready = 'exec:\n  command: ["sh", "-c", "pg_isready -h 127.0.0.1 -U \\"$PO
 export const postgresqlTemplates: TemplateModule[] = datastoreTemplates({
   source: SRC,
   key: 'postgresql',
-  port: 5432,
   dataPath: '/var/lib/postgresql/data',
   volumes: '- name: run\n  emptyDir:\n    sizeLimit: 16Mi',
   container: {
-    name: 'postgresql',
-    ports: [{ name: 'postgresql', port: '5432' }],
     env: String.raw`- name: POSTGRES_USER
   value: {{ .Values.postgresql.auth.username | quote }}
 - name: POSTGRES_DB

@@ -8,13 +8,10 @@ const ping = 'exec:\n  command: ["sh", "-c", "redis-cli -a \\"$REDIS_PASSWORD\\"
 export const redisTemplates: TemplateModule[] = datastoreTemplates({
   source: SRC,
   key: 'redis',
-  port: 6379,
   dataPath: '/data',
   container: {
-    name: 'redis',
     command: ['redis-server'],
     args: ['--appendonly', 'yes', '--dir', '/data', '--requirepass', '$(REDIS_PASSWORD)'],
-    ports: [{ name: 'redis', port: '6379' }],
     env: String.raw`- name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:

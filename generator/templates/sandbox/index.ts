@@ -4,13 +4,16 @@
  * ConfigMap (garbage-collects sandboxes on uninstall), the API-key Secret and skills storage.
  */
 import { AGENT_ENV, type AgentEnvName, type EnvSpec } from '../../../sandbox-agent/src/env.js';
+import { COMPONENTS } from '../../components.js';
 import { SANDBOX_AGENT_PORT } from '../../model/sandbox.js';
 import { metadata } from '../lib/meta.js';
+import { SANDBOX_LABELS, sandboxLabelsYaml } from '../lib/sandbox-labels.js';
 import { header, lines } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
-import { deployment, podDisruptionBudget, service, serviceAccount } from '../lib/workload.js';
+import { deployment, service } from '../lib/workload.js';
 
 const SRC = 'generator/templates/sandbox/index.ts';
+const AGENT = COMPONENTS['sandbox-agent'];
 const ON = '.Values.sandbox.enabled';
 const SANDBOX_NS = '{{ include "deerflow.sandbox.namespace" . }}';
 
@@ -97,9 +100,6 @@ export function agentEnv(): string {
   return out.join('\n');
 }
 
-const sandboxSelector = String.raw`app.kubernetes.io/name: deerflow-sandbox
-app.kubernetes.io/component: sandbox
-app.kubernetes.io/instance: {{ .Release.Name }}`;
 
 const role = String.raw`rules:
   - apiGroups: [""]
@@ -123,21 +123,78 @@ const role = String.raw`rules:
 
 const skillsOn = `and ${ON} (has .Values.sandbox.skills.source (list "nfs" "hostPath"))`;
 
+const policyName = '{{ include "deerflow.clusterScopedName" (dict "ctx" $ "component" "sandbox-agent") }}';
+const agentUser = 'system:serviceaccount:{{ include "deerflow.namespace" . }}:{{ include "deerflow.serviceAccountName" (dict "ctx" $ "component" "sandbox-agent" "serviceAccount" .Values.sandbox.agent.serviceAccount) }}';
+/** CEL: an object carries every one of this release's sandbox labels. */
+const labelled = (obj: string): string => `has(${obj}.metadata.labels) && variables.sandboxLabels.all(k, k in ${obj}.metadata.labels && ${obj}.metadata.labels[k] == variables.sandboxLabels[k])`;
+const celLabels = `{${SANDBOX_LABELS.map(([k, v]) => `"${k}": "${v}"`).join(', ')}}`;
+
+// D13: in the release namespace the agent's Role (Pods create/patch/delete) would reach the
+// gateway and Postgres; RBAC cannot select by label, so admission does.
+const labelList = SANDBOX_LABELS.map(([k, v]) => `${k}=${v}`).join(', ');
+const policyMeta = lines(
+  'metadata:',
+  `  name: ${policyName}`,
+  '  labels:',
+  '    {{- include "deerflow.labels" (dict "ctx" $ "component" "sandbox-agent") | nindent 4 }}',
+  '  {{- with .Values.commonAnnotations }}',
+  '  annotations:',
+  '    {{- toYaml . | nindent 4 }}',
+  '  {{- end }}',
+);
+const admissionPolicy = lines(
+  '# Cluster-scoped, named after the release namespace and release. Requests of this release\'s sandbox',
+  '# agent ServiceAccount to create, update/patch or delete Pods and Services are admitted only for',
+  '# objects that carry this release\'s sandbox labels (before and after the change), in the sandbox',
+  '# namespace.',
+  'apiVersion: admissionregistration.k8s.io/v1',
+  'kind: ValidatingAdmissionPolicy',
+  policyMeta,
+  'spec:',
+  '  failurePolicy: Fail',
+  '  matchConstraints:',
+  '    resourceRules:',
+  '      - apiGroups: [""]',
+  '        apiVersions: ["v1"]',
+  '        operations: ["CREATE", "UPDATE", "DELETE"]',
+  '        resources: ["pods", "services"]',
+  '  matchConditions:',
+  '    - name: this-release-sandbox-agent',
+  `      expression: 'request.userInfo.username == "${agentUser}"'`,
+  '  variables:',
+  '    - name: sandboxLabels',
+  `      expression: '${celLabels}'`,
+  '  validations:',
+  `    - expression: 'request.namespace == "${SANDBOX_NS}"'`,
+  `      messageExpression: '"the sandbox agent of release {{ .Release.Name }} may only write in namespace ${SANDBOX_NS}, not " + request.namespace'`,
+  '      reason: Forbidden',
+  `    - expression: 'request.operation == "CREATE" || (${labelled('oldObject')})'`,
+  '      messageExpression: \'"the sandbox agent of release {{ .Release.Name }} may only change or delete its own sandboxes; " + request.resource.resource + "/" + request.name + " does not carry its sandbox labels"\'',
+  '      reason: Forbidden',
+  `    - expression: 'request.operation == "DELETE" || (${labelled('object')})'`,
+  `      messageExpression: '"the sandbox agent of release {{ .Release.Name }} may only create or keep " + request.resource.resource + " that carry its sandbox labels (${labelList})"'`,
+  '      reason: Forbidden',
+);
+const admissionPolicyBinding = lines(
+  'apiVersion: admissionregistration.k8s.io/v1',
+  'kind: ValidatingAdmissionPolicyBinding',
+  policyMeta,
+  'spec:',
+  `  policyName: ${policyName}`,
+  '  validationActions: [Deny]',
+);
+
 export const sandboxTemplates: TemplateModule[] = [
   {
     path: 'sandbox/deployment.yaml',
     source: SRC,
     render: () => deployment({
       source: SRC,
-      when: ON,
-      component: 'sandbox-agent',
-      values: 'sandbox.agent',
+      component: AGENT,
       annotations: String.raw`kubectl.kubernetes.io/default-container: sandbox-agent
 checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 64Mi',
       container: {
-        name: 'sandbox-agent',
-        ports: [{ name: 'http', port: '8002' }],
         env: agentEnv(),
         probes: {
           startup: 'httpGet:\n  path: /health\n  port: http',
@@ -160,8 +217,6 @@ checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       ports: '- name: http\n  port: {{ .Values.sandbox.agent.service.port }}\n  targetPort: http\n  protocol: TCP',
     }),
   },
-  { path: 'sandbox/serviceaccount.yaml', source: SRC, render: () => serviceAccount(SRC, 'sandbox-agent', 'sandbox.agent', ON) },
-  { path: 'sandbox/pdb.yaml', source: SRC, render: () => podDisruptionBudget(SRC, 'sandbox-agent', 'sandbox.agent', ON) },
   {
     path: 'sandbox/role.yaml',
     source: SRC,
@@ -175,6 +230,16 @@ checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       '{{- end }}',
       '',
     ),
+  },
+  {
+    path: 'sandbox/admissionpolicy.yaml',
+    source: SRC,
+    render: () => lines(header(SRC), `{{- if and ${ON} .Values.sandbox.admissionPolicy.enabled }}`, admissionPolicy, '{{- end }}', ''),
+  },
+  {
+    path: 'sandbox/admissionpolicybinding.yaml',
+    source: SRC,
+    render: () => lines(header(SRC), `{{- if and ${ON} .Values.sandbox.admissionPolicy.enabled }}`, admissionPolicyBinding, '{{- end }}', ''),
   },
   {
     path: 'sandbox/rolebinding.yaml',
@@ -208,7 +273,7 @@ checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
       headless: true,
       extraSpec: 'publishNotReadyAddresses: false',
       ports: '- name: http\n  port: {{ .Values.sandbox.containerPort }}\n  targetPort: {{ .Values.sandbox.containerPort }}\n  protocol: TCP',
-      selector: sandboxSelector,
+      selector: sandboxLabelsYaml,
     }),
   },
   {

@@ -48,25 +48,39 @@ function testPod(component: string, when: string, script: string): string {
   );
 }
 
-export const testTemplates: TemplateModule[] = [
+interface TestPod {
+  readonly component: string;
+  /** Condition (root context as `$`). */
+  readonly when: string;
+  readonly script: string;
+}
+
+/** The `helm test` Pods; the ResourceQuota fit counts them (templates/validate/quota.ts). */
+export const TEST_PODS: readonly TestPod[] = [
   {
-    path: 'tests/test-gateway.yaml',
-    source: SRC,
     // `timeout N wget`, not `wget -T N`: Debian's busybox wget crashes (SIGSEGV) when given -T.
-    render: () => testPod('test-gateway', '.Values.tests.enabled', String.raw`timeout 10 wget -q -O - {{ include "deerflow.gateway.url" . }}/health | grep -q healthy`),
+    component: 'test-gateway',
+    when: '$.Values.tests.enabled',
+    script: String.raw`timeout 10 wget -q -O - {{ include "deerflow.gateway.url" . }}/health | grep -q healthy`,
   },
   {
-    path: 'tests/test-nginx.yaml',
-    source: SRC,
-    render: () => testPod('test-nginx', '.Values.tests.enabled', String.raw`base=http://{{ include "deerflow.serviceHost" (dict "ctx" $ "component" "nginx") }}:{{ .Values.nginx.service.port }}
+    component: 'test-nginx',
+    when: '$.Values.tests.enabled',
+    script: String.raw`base=http://{{ include "deerflow.serviceHost" (dict "ctx" $ "component" "nginx") }}:{{ .Values.nginx.service.port }}
 timeout 10 wget -q -O - "$base/nginx-health" | grep -q ok
 timeout 10 wget -q -O - "$base/health" | grep -q healthy
 # The sandbox API must not be reachable through the edge proxy.
-if timeout 10 wget -q -O /dev/null "$base/api/sandboxes"; then echo "/api/sandboxes is exposed" >&2; exit 1; fi`),
+if timeout 10 wget -q -O /dev/null "$base/api/sandboxes"; then echo "/api/sandboxes is exposed" >&2; exit 1; fi`,
   },
   {
-    path: 'tests/test-sandbox-agent.yaml',
-    source: SRC,
-    render: () => testPod('test-sandbox-agent', 'and .Values.tests.enabled .Values.sandbox.enabled', String.raw`timeout 10 wget -q -O - {{ include "deerflow.sandboxAgent.url" . }}/health | grep -q ok`),
+    component: 'test-sandbox-agent',
+    when: 'and $.Values.tests.enabled $.Values.sandbox.enabled',
+    script: String.raw`timeout 10 wget -q -O - {{ include "deerflow.sandboxAgent.url" . }}/health | grep -q ok`,
   },
 ];
+
+export const testTemplates: TemplateModule[] = TEST_PODS.map((t) => ({
+  path: `tests/${t.component}.yaml`,
+  source: SRC,
+  render: () => testPod(t.component, t.when, t.script),
+}));
