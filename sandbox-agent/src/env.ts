@@ -340,6 +340,7 @@ export const AGENT_ENV = {
   SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX: str('deerflow:sandbox:owner', {
     pattern: '^[^\\s]+$', what: 'a key prefix without spaces',
     description: 'Key prefix of the leases, DeerFlow\'s `sandbox.ownership.key_prefix` (whose default this is); the key of a sandbox is `<prefix>:<sandbox_id>`. Trailing colons are dropped, as DeerFlow does.',
+    chart: { derived: '`deerflow.config.extra.sandbox.ownership.key_prefix`, else this default, when the agent reads leases (see the URL)' },
   }),
   SANDBOX_AGENT_LEASE_NAME: str('sandbox-agent-reaper', {
     pattern: whole(DNS_SUBDOMAIN), maxLength: 253, what: 'a Lease name',

@@ -60,6 +60,8 @@ function policy(p: Policy): TemplateModule {
 }
 
 const dns = '{{- include "deerflow.netpol.dns" . | nindent 0 }}';
+/** The agent reads DeerFlow's sandbox ownership leases from the bundled Redis. */
+const AGENT_TO_REDIS = '(and (eq .Values.redis.mode "bundled") (eq (include "deerflow.sandbox.ownershipInRedis" .) "true"))';
 const extra = '{{- with .Values.networkPolicy.extraEgress }}\n{{- toYaml . | nindent 0 }}\n{{- end }}';
 const tests = '{{- include "deerflow.netpol.testPods" . | nindent 0 }}';
 
@@ -137,7 +139,7 @@ export const networkPolicyTemplates: TemplateModule[] = [
     path: 'sandbox/networkpolicy-agent.yaml',
     component: 'sandbox-agent',
     when: '.Values.sandbox.enabled',
-    comment: 'sandbox agent: in from the gateway, Prometheus (networkPolicy.metricsFrom) and helm tests; out to the API server (networkPolicy.apiServer) and DNS.',
+    comment: 'sandbox agent: in from the gateway, Prometheus (networkPolicy.metricsFrom) and helm tests; out to the API server (networkPolicy.apiServer), the bundled Redis (ownership leases) and DNS.',
     ingress: lines(
       '- from:',
       indent(peer('gateway'), 4),
@@ -158,6 +160,11 @@ export const networkPolicyTemplates: TemplateModule[] = [
       '    - protocol: TCP',
       '      port: {{ . }}',
       '    {{- end }}',
+      `{{- if ${AGENT_TO_REDIS} }}`,
+      '- to:',
+      indent(peer('redis'), 4),
+      indent(tcp('6379'), 2),
+      '{{- end }}',
       dns,
       extra,
     ),
@@ -173,8 +180,15 @@ export const networkPolicyTemplates: TemplateModule[] = [
     path: 'redis/networkpolicy.yaml',
     component: 'redis',
     when: '(eq .Values.redis.mode "bundled")',
-    comment: 'Redis: in from the gateway only; no egress.',
-    ingress: lines('- from:', indent(peer('gateway'), 4), indent(tcp('redis'), 2)),
+    comment: 'Redis: in from the gateway and, when it reads the ownership leases, the sandbox agent; no egress.',
+    ingress: lines(
+      '- from:',
+      indent(peer('gateway'), 4),
+      `    {{- if ${AGENT_TO_REDIS} }}`,
+      indent(peer('sandbox-agent'), 4),
+      '    {{- end }}',
+      indent(tcp('redis'), 2),
+    ),
   }),
   policy({
     path: 'sandbox/networkpolicy-sandboxes.yaml',
