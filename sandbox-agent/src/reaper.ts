@@ -27,33 +27,33 @@ export interface SweepStats {
   /** TTL reaps left out because a live gateway holds the sandbox's lease. */
   heldSkipped: number;
   /** The lease check failed, so no idle or released TTL reap ran in this pass. */
-  leaseCheckFailed: boolean;
+  ownershipCheckFailed: boolean;
 }
 
 export type Action = { kind: 'reap'; id: string; pod: V1Pod; reason: ReapReason } | { kind: 'repair'; id: string; pod: V1Pod } | { kind: 'orphan-service'; id: string; uid: string | undefined };
 
 /** Reap reasons a live gateway's lease overrides (the max lifetime does not). */
-const LEASE_GUARDED: ReadonlySet<ReapReason> = new Set(['idle_ttl', 'released_ttl']);
+const OWNERSHIP_GUARDED: ReadonlySet<ReapReason> = new Set(['idle_ttl', 'released_ttl']);
 
 /** Ids whose planned reap depends on the lease check. */
-export function leaseCandidates(actions: readonly Action[]): string[] {
-  return actions.flatMap((a) => (a.kind === 'reap' && LEASE_GUARDED.has(a.reason) ? [a.id] : []));
+export function ownershipCandidates(actions: readonly Action[]): string[] {
+  return actions.flatMap((a) => (a.kind === 'reap' && OWNERSHIP_GUARDED.has(a.reason) ? [a.id] : []));
 }
 
 /** What the lease store said about the candidates: the held ids, or that it could not answer. */
-export type LeaseCheck = { ok: true; held: ReadonlySet<string> } | { ok: false };
+export type OwnershipCheck = { ok: true; held: ReadonlySet<string> } | { ok: false };
 
-export interface LeasedPlan {
+export interface OwnershipPlan {
   actions: Action[];
   /** Guarded reaps left out: held by a gateway, or unchecked because the check failed. */
   skipped: { id: string; reason: ReapReason; why: 'held' | 'unchecked' }[];
 }
 
 /** Pure: drops guarded reaps of held sandboxes, or every guarded reap when the check failed. */
-export function applyLeases(actions: readonly Action[], check: LeaseCheck): LeasedPlan {
-  const out: LeasedPlan = { actions: [], skipped: [] };
+export function applyOwnership(actions: readonly Action[], check: OwnershipCheck): OwnershipPlan {
+  const out: OwnershipPlan = { actions: [], skipped: [] };
   for (const a of actions) {
-    if (a.kind === 'reap' && LEASE_GUARDED.has(a.reason) && (!check.ok || check.held.has(a.id))) {
+    if (a.kind === 'reap' && OWNERSHIP_GUARDED.has(a.reason) && (!check.ok || check.held.has(a.id))) {
       out.skipped.push({ id: a.id, reason: a.reason, why: check.ok ? 'held' : 'unchecked' });
     } else {
       out.actions.push(a);
@@ -137,11 +137,11 @@ export class Reaper {
    * candidate (none when there is none). A failed read is logged and counted, and leaves every
    * such reap out of this pass.
    */
-  async planWithLeases(nowMs: number): Promise<LeasedPlan> {
+  async planWithOwnership(nowMs: number): Promise<OwnershipPlan> {
     const planned = this.plan(nowMs);
-    const ids = leaseCandidates(planned);
+    const ids = ownershipCandidates(planned);
     if (ids.length === 0) return { actions: planned, skipped: [] };
-    let check: LeaseCheck;
+    let check: OwnershipCheck;
     try {
       check = { ok: true, held: await this.leases.held(ids) };
     } catch (err) {
@@ -149,13 +149,13 @@ export class Reaper {
       this.log.warn({ err, candidates: ids.length }, 'ownership lease check failed: no idle or released TTL reaps in this pass');
       check = { ok: false };
     }
-    const leased = applyLeases(planned, check);
-    const held = leased.skipped.filter((s) => s.why === 'held');
+    const result = applyOwnership(planned, check);
+    const held = result.skipped.filter((s) => s.why === 'held');
     for (const s of held) this.metrics.ownershipHeldSkips.inc({ reason: s.reason });
     if (held.length > 0) {
-      this.log.info({ count: held.length, sandbox_ids: held.slice(0, 20).map((s) => s.id), decision: 'keep' }, 'not reaping sandboxes a live gateway holds');
+      this.log.debug({ count: held.length, sandbox_ids: held.slice(0, 20).map((s) => s.id), decision: 'keep' }, 'not reaping sandboxes a live gateway holds');
     }
-    return leased;
+    return result;
   }
 
   sweep(): Promise<SweepStats> {
@@ -169,11 +169,11 @@ export class Reaper {
   private async sweepOnce(): Promise<SweepStats> {
     const started = performance.now();
     const callsBefore = this.kube.tally.total;
-    const { actions, skipped } = await this.planWithLeases(Date.now());
+    const { actions, skipped } = await this.planWithOwnership(Date.now());
     const stats: SweepStats = {
       examined: this.cache.podCount, reaped: 0, repaired: 0, removed: 0, durationMs: 0, apiCalls: 0,
       heldSkipped: skipped.filter((s) => s.why === 'held').length,
-      leaseCheckFailed: skipped.some((s) => s.why === 'unchecked'),
+      ownershipCheckFailed: skipped.some((s) => s.why === 'unchecked'),
     };
     await runBounded(actions, this.cfg.reaperConcurrency, async (a) => {
       try {
@@ -221,7 +221,7 @@ export class Reaper {
     this.metrics.reaperLastSweep.set({ field: 'examined' }, stats.examined);
     this.metrics.reaperLastSweep.set({ field: 'actions' }, actions.length);
     this.metrics.reaperLastSweep.set({ field: 'api_calls' }, stats.apiCalls);
-    if (actions.length > 0 || skipped.length > 0) this.log.info({ ...stats }, 'reaper pass done');
+    if (actions.length > 0 || stats.ownershipCheckFailed) this.log.info({ ...stats }, 'reaper pass done');
     return stats;
   }
 }

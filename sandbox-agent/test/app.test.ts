@@ -417,7 +417,7 @@ describe('reaper and DeerFlow ownership leases', () => {
   it('held sandboxes are not reaped for the idle or released TTL, free ones are, the max lifetime ignores leases; one read per pass', async () => {
     const leases = new FakeLeases();
     const a = await seeded(leases);
-    const { actions, skipped } = await a.reaper.planWithLeases(Date.now());
+    const { actions, skipped } = await a.reaper.planWithOwnership(Date.now());
     expect(summary(actions)).toEqual(['reap idle-free idle_ttl', 'reap old-held max_lifetime', 'reap released-free released_ttl', 'repair nosvc']);
     expect(skipped.map((x) => `${x.id} ${x.reason} ${x.why}`).sort()).toEqual(['idle-held idle_ttl held', 'released-held released_ttl held']);
     // Only the idle/released candidates are asked about, all in one read.
@@ -425,7 +425,7 @@ describe('reaper and DeerFlow ownership leases', () => {
 
     leases.reads.length = 0;
     const stats = await a.reaper.sweep();
-    expect(stats).toMatchObject({ reaped: 3, repaired: 1, heldSkipped: 2, leaseCheckFailed: false });
+    expect(stats).toMatchObject({ reaped: 3, repaired: 1, heldSkipped: 2, ownershipCheckFailed: false });
     expect(leases.reads).toHaveLength(1);
     expect([...a.api.pods.keys()].sort()).toEqual(['sandbox-busy', 'sandbox-idle-held', 'sandbox-nosvc', 'sandbox-released-held']);
     // Counted per pass that skipped them: the plan above and this sweep.
@@ -446,13 +446,13 @@ describe('reaper and DeerFlow ownership leases', () => {
     leases.held_.clear();
     leases.failWith = new Error('connect ECONNREFUSED 127.0.0.1:6379');
     const stats = await a.reaper.sweep();
-    expect(stats).toMatchObject({ reaped: 1, repaired: 1, heldSkipped: 0, leaseCheckFailed: true });
+    expect(stats).toMatchObject({ reaped: 1, repaired: 1, heldSkipped: 0, ownershipCheckFailed: true });
     expect([...a.api.pods.keys()].sort()).toEqual(['sandbox-busy', 'sandbox-idle-free', 'sandbox-idle-held', 'sandbox-nosvc', 'sandbox-released-free', 'sandbox-released-held']);
     expect(await a.metrics.registry.getSingleMetricAsString('sandbox_agent_ownership_check_failures_total')).toContain('sandbox_agent_ownership_check_failures_total 1');
     expect(await a.metrics.registry.getSingleMetricAsString('sandbox_agent_reaps_total')).toContain('reason="max_lifetime"} 1');
 
     leases.failWith = undefined;
-    expect(await a.reaper.sweep()).toMatchObject({ reaped: 4, leaseCheckFailed: false });
+    expect(await a.reaper.sweep()).toMatchObject({ reaped: 4, ownershipCheckFailed: false });
     expect([...a.api.pods.keys()].sort()).toEqual(['sandbox-busy', 'sandbox-nosvc']);
   });
 
@@ -463,7 +463,7 @@ describe('reaper and DeerFlow ownership leases', () => {
     a.api.seedPod(recordedPod('old', { ageS: 8000, touchS: 1 }));
     await a.settle();
     leases.failWith = new Error('must not be asked');
-    expect(await a.reaper.sweep()).toMatchObject({ reaped: 1, leaseCheckFailed: false });
+    expect(await a.reaper.sweep()).toMatchObject({ reaped: 1, ownershipCheckFailed: false });
     expect(leases.reads).toEqual([]);
   });
 });

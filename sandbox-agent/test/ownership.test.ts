@@ -232,7 +232,7 @@ describe('the reaper over real leases', () => {
       await server.stop();
       try {
         const stats = await a.reaper.sweep();
-        expect(stats).toMatchObject({ reaped: 0, leaseCheckFailed: true });
+        expect(stats).toMatchObject({ reaped: 0, ownershipCheckFailed: true });
         expect(a.api.pods.has(podName('eeee000000000001'))).toBe(true);
         expect(await metric(a, 'sandbox_agent_ownership_check_failures_total')).toContain('sandbox_agent_ownership_check_failures_total 1');
       } finally {
