@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { readAgentEnv } from '../sandbox-agent/src/config.js';
+import { loadConfig, readAgentEnv } from '../sandbox-agent/src/config.js';
 import { AGENT_ENV, type AgentEnvName, DEFAULT_SANDBOX_IMAGE, type EnvSpec, envSpec, valueSchema } from '../sandbox-agent/src/env.js';
 import { CHART_DIR, VALUES_DIR, helmBinary, run } from './test-tools.js';
 
@@ -27,24 +27,38 @@ interface EnvVar {
 interface Obj {
   kind: string;
   metadata: { name: string };
+  data?: Record<string, string>;
   spec?: { template?: { spec?: { containers?: { name: string; env?: EnvVar[] }[] } } };
 }
 
-async function agentContainerEnv(args: readonly string[]): Promise<EnvVar[]> {
-  const r = await run(await helmBinary(4), ['template', 'demo', CHART_DIR, '-n', 'team-a', '--kube-version', '1.34.0', ...args, '--show-only', 'templates/sandbox/deployment.yaml']);
+async function rendered(args: readonly string[], templates: readonly string[]): Promise<Obj[]> {
+  const r = await run(await helmBinary(4), ['template', 'demo', CHART_DIR, '-n', 'team-a', '--kube-version', '1.34.0', ...args, ...templates.flatMap((t) => ['--show-only', `templates/${t}`])]);
   if (r.code !== 0) throw new Error(`helm template ${args.join(' ')} failed:\n${r.stderr}`);
-  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
-  const container = docs.find((o) => o.kind === 'Deployment')?.spec?.template?.spec?.containers?.find((c) => c.name === 'sandbox-agent');
-  if (!container?.env) throw new Error('no sandbox-agent container env rendered');
-  return container.env;
+  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
 }
+
+function containerEnv(docs: readonly Obj[], container: string): EnvVar[] {
+  const c = docs.filter((o) => o.kind === 'Deployment').flatMap((o) => o.spec?.template?.spec?.containers ?? []).find((x) => x.name === container);
+  if (!c?.env) throw new Error(`no ${container} container env rendered`);
+  return c.env;
+}
+
+async function agentContainerEnv(args: readonly string[]): Promise<EnvVar[]> {
+  return containerEnv(await rendered(args, ['sandbox/deployment.yaml']), 'sandbox-agent');
+}
+
+/** What the kubelet would put in the ownership Redis variables from their Secrets. */
+const SECRET_STAND_INS: Record<string, string> = {
+  SANDBOX_AGENT_OWNERSHIP_REDIS_URL: 'redis://:url-secret-password@redis.example.com:6380/2',
+  SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD: 'the-redis-password',
+};
 
 /** The environment the agent would see: Secret keys and the Pod name stand in for the kubelet. */
 function processEnv(vars: readonly EnvVar[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of vars) {
     if (v.value !== undefined) out[v.name] = v.value;
-    else if (v.valueFrom?.secretKeyRef) out[v.name] = v.valueFrom.secretKeyRef.key === 'extra-api-keys' ? 'rotated-key-1,rotated-key-2' : 'the-api-key';
+    else if (v.valueFrom?.secretKeyRef) out[v.name] = SECRET_STAND_INS[v.name] ?? (v.valueFrom.secretKeyRef.key === 'extra-api-keys' ? 'rotated-key-1,rotated-key-2' : 'the-api-key');
     else if (v.valueFrom?.fieldRef?.fieldPath === 'metadata.name') out[v.name] = 'demo-agent-0';
     else throw new Error(`${v.name}: unexpected env source ${JSON.stringify(v)}`);
   }
@@ -147,6 +161,7 @@ describe('agent env contract: renders the agent accepts', () => {
     { name: 'NodePort mode, lark images and deny list set', values: bare({ sandbox: { serviceType: 'NodePort', nodeHost: '10.0.0.7', lark: { initImage: 'registry.example:5000/lark/init:1.2.3', brokerImage: 'registry.example/lark/broker:1.2.3', denySubcommands: 'auth token' }, pod: { runAsUser: 1000, runAsNonRoot: true, nodeSelector: { pool: 'sandbox' }, tolerations: [{ key: 'sandbox', operator: 'Exists', effect: 'NoSchedule' }], labels: { team: 'ai' }, annotations: { 'example.com/x': 'note' }, resources: { limits: { cpu: 2, 'nvidia.com/gpu': '1' } } } } }) },
     { name: 'every bound at its minimum', values: bare(atBounds('minimum')) },
     { name: 'every bound at its maximum', values: bare(atBounds('maximum')) },
+    { name: 'external Redis (the ownership URL from its Secret)', values: bare({ redis: { mode: 'external', external: { url: 'redis://:pw@redis.example.com:6380/2' } } }) },
     ...profiles,
     ...tenants,
   ];
@@ -165,5 +180,44 @@ describe('agent env contract: renders the agent accepts', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(25);
+  });
+});
+
+describe('agent env contract: ownership leases come from the Redis the gateway keeps them in', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-leases-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const base = { sandbox: { enabled: true, apiKey: '0123456789abcdef0123' }, persistence: { home: { accessMode: 'ReadWriteMany' } } };
+  const cases: { name: string; values: Record<string, unknown>; redis: 'agent-and-gateway' | 'none' }[] = [
+    { name: 'bundled Redis, stream bridge auto', values: { redis: { mode: 'bundled', auth: { password: 'pw' } } }, redis: 'agent-and-gateway' },
+    { name: 'external Redis', values: { redis: { mode: 'external', external: { existingSecret: 'ext-redis' } } }, redis: 'agent-and-gateway' },
+    { name: 'bundled Redis, stream bridge memory', values: { redis: { mode: 'bundled', auth: { password: 'pw' } }, deerflow: { config: { streamBridge: 'memory' } } }, redis: 'none' },
+    { name: 'no Redis', values: {}, redis: 'none' },
+  ];
+  it.each(cases)('$name', async ({ name, values, redis }) => {
+    const file = join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.yaml`);
+    writeFileSync(file, stringify(deepMerge(base, values)));
+    const docs = await rendered(['-f', file], ['sandbox/deployment.yaml', 'gateway/deployment.yaml', 'gateway/configmap.yaml']);
+    const config = parse(docs.find((o) => o.kind === 'ConfigMap')?.data?.['config.yaml'] ?? '') as { sandbox: { ownership: { type: string } } };
+    const agent = containerEnv(docs, 'sandbox-agent');
+    const gateway = containerEnv(docs, 'gateway');
+    const ownership = loadConfig(processEnv(agent)).ownership;
+    if (redis === 'none') {
+      expect(config.sandbox.ownership.type).toBe('memory');
+      expect(ownership).toBeUndefined();
+      return;
+    }
+    expect(config.sandbox.ownership.type).toBe('redis');
+    const gatewayUrl = gateway.find((v) => v.name === 'DEER_FLOW_REDIS_URL');
+    const agentUrl = agent.find((v) => v.name === 'SANDBOX_AGENT_OWNERSHIP_REDIS_URL');
+    if (gatewayUrl?.valueFrom !== undefined) {
+      // External: both read the same Secret key.
+      expect(agentUrl?.valueFrom).toEqual(gatewayUrl.valueFrom);
+      expect(agent.some((v) => v.name === 'SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD')).toBe(false);
+    } else {
+      // Bundled: the same host, port and database as the gateway's URL, the password from the same Secret key.
+      const g = new URL(gatewayUrl?.value ?? '');
+      expect(ownership).toMatchObject({ host: g.hostname, port: Number(g.port), db: Number(g.pathname.slice(1)), keyPrefix: 'deerflow:sandbox:owner' });
+      expect(agent.find((v) => v.name === 'SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD')?.valueFrom).toEqual(gateway.find((v) => v.name === 'REDIS_PASSWORD')?.valueFrom);
+    }
   });
 });

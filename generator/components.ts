@@ -120,8 +120,9 @@ export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
     port: { name: 'redis', number: 6379 },
     when: '(eq $.Values.redis.mode "bundled")',
     autoscaled: false, pdb: true, limitRange: true,
-    clients: ['gateway'],
-    policy: { comment: 'Redis: in from the gateway only; no egress.', noEgress: true },
+    // The sandbox agent reads DeerFlow's sandbox ownership leases here (issue 10 finding 2).
+    clients: ['gateway', 'sandbox-agent'],
+    policy: { comment: 'Redis: in from the gateway and the sandbox agent (DeerFlow\'s ownership leases); no egress.', noEgress: true },
     surge: 'none',
   },
   'sandbox-agent': {

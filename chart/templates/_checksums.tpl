@@ -16,6 +16,11 @@ value at a new Secret name to roll), so they do not depend on which template fil
 {{- toJson (list .Values.sandbox.apiKey .Values.sandbox.existingSecret .Values.sandbox.existingSecretKey .Values.sandbox.rotationApiKeys) | sha256sum -}}
 {{- end -}}
 
+{{/* The Redis credentials the sandbox agent reads ownership leases with. */}}
+{{- define "deerflow.checksum.redisSecret" -}}
+{{- toJson (list .Values.redis.auth .Values.redis.external) | sha256sum -}}
+{{- end -}}
+
 {{- define "deerflow.checksum.secrets" -}}
 {{- toJson (list
     .Values.deerflow.auth

@@ -16,7 +16,7 @@ const egressRule: JsonSchema = {
 const port: JsonSchema = { type: 'integer', minimum: 1, maximum: 65535 };
 
 export const networkPolicy: Record<string, ValueNode> = {
-  networkPolicy: group('NetworkPolicies (need a CNI that enforces them). Every chart Pod and every sandbox Pod gets a default-deny policy that allows only its own flows: nginx ← ingress; nginx → gateway/frontend; frontend → gateway; gateway → Postgres/Redis/agent/sandboxes/DNS/external HTTPS; agent → API server and DNS; Postgres/Redis ← gateway only; sandboxes ← gateway and agent, → DNS and the public internet only.', {
+  networkPolicy: group('NetworkPolicies (need a CNI that enforces them). Every chart Pod and every sandbox Pod gets a default-deny policy that allows only its own flows: nginx ← ingress; nginx → gateway/frontend; frontend → gateway; gateway → Postgres/Redis/agent/sandboxes/DNS/external HTTPS; agent → API server, DNS and the bundled Redis (DeerFlow\'s sandbox ownership leases); Postgres ← gateway only; Redis ← gateway and agent; sandboxes ← gateway and agent, → DNS and the public internet only.', {
     enabled: bool(false, 'Create the NetworkPolicies.'),
     ingressFrom: arr([], 'Peers allowed to reach nginx (ingress controller, Istio ingress gateway, load balancer ranges). Empty allows any source, on the nginx port only.', peer),
     metricsFrom: arr([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], 'Peers allowed to scrape the sandbox agent\'s /metrics (Prometheus).', peer),
@@ -34,6 +34,6 @@ export const networkPolicy: Record<string, ValueNode> = {
       externalPorts: arr([443], 'Ports the gateway may use towards `internetCidrs` (LLM providers, MCP servers, web tools). Empty allows every port.', port),
       extraEgress: arr([], 'Extra egress rules for the gateway (e.g. an external Postgres in a private range).', egressRule),
     }),
-    extraEgress: arr([], 'Extra egress rules for every DeerFlow Pod (e.g. istiod on 15012 when sidecars are injected).', egressRule),
+    extraEgress: arr([], 'Extra egress rules for every DeerFlow Pod (e.g. istiod on 15012 when sidecars are injected, or an external Redis in a private range, which the gateway and the sandbox agent both reach).', egressRule),
   }, 'Network policies'),
 };

@@ -29,6 +29,20 @@ export interface PodSettings {
   extraAnnotations: Record<string, string>;
 }
 
+/** Where DeerFlow's sandbox ownership leases live (SANDBOX_AGENT_OWNERSHIP_*). */
+export interface OwnershipSettings {
+  host: string;
+  port: number;
+  db: number;
+  tls: boolean;
+  username: string | undefined;
+  password: string | undefined;
+  /** Without trailing colons; a sandbox's key is `<keyPrefix>:<sandbox_id>`. */
+  keyPrefix: string;
+  /** `redis[s]://host:port/db` without credentials, for logs. */
+  where: string;
+}
+
 export interface Config {
   namespace: string;
   sandboxImage: string;
@@ -80,6 +94,8 @@ export interface Config {
   /** Minimum spacing of last-touch annotation writes for one sandbox (bounds writes per GET). */
   touchMinIntervalSeconds: number;
   cacheSyncTimeoutSeconds: number;
+  /** DeerFlow's ownership leases the reaper honours; undefined: not configured (no check). */
+  ownership: OwnershipSettings | undefined;
   logLevel: string;
   pod: PodSettings;
 }
@@ -91,8 +107,11 @@ const FALSE = new Set(['false', '0', 'no', 'off']);
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function shown(raw: string): string {
-  return raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+/** A raw value as error messages may show it: cut, and without what `spec.sensitive` hides. */
+function shown(raw: string, spec?: EnvSpec): string {
+  if (spec?.sensitive === 'value') return '(hidden)';
+  const text = spec?.sensitive === 'url' ? raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1(credentials hidden)@') : raw;
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /** One variable from its string form to its typed value (undefined: unset and optional). */
@@ -103,7 +122,7 @@ function parseOne(name: string, spec: EnvSpec, raw: string | undefined): unknown
   }
   if (raw === undefined || raw.trim() === '') return structuredClone(spec.default);
   const t = raw.trim();
-  const bad = (what: string): ConfigError => new ConfigError(name, `must be ${what}, got '${shown(raw)}'`);
+  const bad = (what: string): ConfigError => new ConfigError(name, `must be ${what}, got '${shown(raw, spec)}'`);
   switch (spec.kind) {
     case 'integer':
       if (!INTEGER.test(t)) throw bad('an integer');
@@ -122,7 +141,7 @@ function parseOne(name: string, spec: EnvSpec, raw: string | undefined): unknown
       try {
         v = JSON.parse(t) as unknown;
       } catch (err) {
-        throw new ConfigError(name, `must be JSON (${(err as Error).message}), got '${shown(raw)}'`);
+        throw new ConfigError(name, `must be JSON (${(err as Error).message}), got '${shown(raw, spec)}'`);
       }
       return v === null ? structuredClone(spec.default) : v;
     }
@@ -165,7 +184,7 @@ export function readAgentEnv(env: Env): AgentEnvValues {
     const name = err.instancePath.split('/')[1] ?? '';
     const spec = AGENT_ENV[name as AgentEnvName] as EnvSpec | undefined;
     const raw = env[name];
-    const got = raw === undefined ? ' (the default)' : `, got '${shown(raw)}'`;
+    const got = raw === undefined ? ' (the default)' : `, got '${shown(raw, spec)}'`;
     throw new ConfigError(name, `${spec ? describe(err, spec) : (err.message ?? 'invalid')}${got}`);
   }
   return values as AgentEnvValues;
@@ -232,6 +251,7 @@ export function loadConfig(env: Env, hostnameAndPid = 'sandbox-agent'): Config {
     terminatingWaitSeconds: v.SANDBOX_AGENT_TERMINATING_WAIT_SECONDS,
     touchMinIntervalSeconds: v.SANDBOX_AGENT_TOUCH_MIN_INTERVAL_SECONDS,
     cacheSyncTimeoutSeconds: v.SANDBOX_AGENT_CACHE_SYNC_TIMEOUT_SECONDS,
+    ownership: ownershipSettings(v),
     logLevel: v.LOG_LEVEL,
     pod: {
       runAsNonRoot: v.SANDBOX_AGENT_POD_RUN_AS_NON_ROOT,
@@ -250,6 +270,39 @@ export function loadConfig(env: Env, hostnameAndPid = 'sandbox-agent'): Config {
       extraAnnotations: v.SANDBOX_AGENT_POD_ANNOTATIONS,
     },
   };
+}
+
+const URL_VAR = 'SANDBOX_AGENT_OWNERSHIP_REDIS_URL';
+const PASSWORD_VAR = 'SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD';
+const PREFIX_VAR = 'SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX';
+
+/** The ownership Redis from its three variables (the table checked their shape; this checks the URL's parts). */
+export function ownershipSettings(v: Pick<AgentEnvValues, typeof URL_VAR | typeof PASSWORD_VAR | typeof PREFIX_VAR>): OwnershipSettings | undefined {
+  const raw = v[URL_VAR];
+  const password = v[PASSWORD_VAR];
+  if (raw === undefined) {
+    if (password !== undefined) throw new ConfigError(PASSWORD_VAR, `set without ${URL_VAR}`);
+    return undefined;
+  }
+  const bad = (why: string): ConfigError => new ConfigError(URL_VAR, `${why}, got '${shown(raw, AGENT_ENV[URL_VAR])}'`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad('must be a redis:// or rediss:// URL');
+  }
+  if (url.hostname === '') throw bad('has no host');
+  const db = url.pathname === '' || url.pathname === '/' ? 0 : /^\/(\d{1,5})$/.exec(url.pathname)?.[1];
+  if (db === undefined) throw bad('path must be empty or /<database number>');
+  const port = url.port === '' ? 6379 : Number(url.port);
+  if (port < 1) throw bad('port must be 1-65535');
+  const username = url.username === '' ? undefined : decodeURIComponent(url.username);
+  const urlPassword = url.password === '' ? undefined : decodeURIComponent(url.password);
+  if (urlPassword !== undefined && password !== undefined) throw new ConfigError(PASSWORD_VAR, `set while ${URL_VAR} carries a password too: keep one`);
+  const keyPrefix = v[PREFIX_VAR].replace(/:+$/, '');
+  if (keyPrefix === '') throw new ConfigError(PREFIX_VAR, `must have more than colons, got '${v[PREFIX_VAR]}'`);
+  const tls = url.protocol === 'rediss:';
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port, db: Number(db), tls, username, password: password ?? urlPassword, keyPrefix, where: `${url.protocol}//${url.host}/${Number(db)}` };
 }
 
 export function posixNormDirname(p: string): string {

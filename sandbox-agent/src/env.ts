@@ -38,6 +38,8 @@ interface Common<T> {
   readonly upstream?: boolean;
   /** What a valid value is, for error messages ("must be <what>"). */
   readonly what?: string;
+  /** Never echoed in errors: `value` hides it whole, `url` hides a URL's user and password. */
+  readonly sensitive?: 'value' | 'url';
   readonly chart?: ChartBinding<T>;
 }
 
@@ -301,7 +303,7 @@ export const AGENT_ENV = {
     chart: { derived: 'the chart\'s sandbox-owner ConfigMap' },
   }),
   SANDBOX_AGENT_IDLE_TTL_SECONDS: int(86_400, 0, 2_592_000, {
-    description: 'Reap a sandbox this long after its last touch (create, GET, touch); 0 = off. 24 h on purpose: the gateway does not call the provisioner while it uses a sandbox (its `get` is in memory, `aio_sandbox_provider.py:2091`), so a short TTL would reap sandboxes in use. The gateway\'s own idle reaper releases sandboxes; this catches leaks (gateway crash, lost DELETE).',
+    description: 'Reap a sandbox this long after its last touch (create, GET, touch); 0 = off. 24 h on purpose: the gateway does not call the provisioner while it uses a sandbox (its `get` is in memory, `aio_sandbox_provider.py:2091`), so a short TTL would reap sandboxes in use unless `SANDBOX_AGENT_OWNERSHIP_REDIS_URL` lets the reaper see the gateway\'s ownership leases. The gateway\'s own idle reaper releases sandboxes; this catches leaks (gateway crash, lost DELETE).',
     chart: { values: 'sandbox.lifecycle.idleTtlSeconds' },
   }),
   SANDBOX_AGENT_RELEASED_TTL_SECONDS: int(3600, 0, 2_592_000, {
@@ -324,6 +326,21 @@ export const AGENT_ENV = {
   SANDBOX_AGENT_REAPER_CONCURRENCY: int(8, 1, 256, {
     description: 'Parallel deletes in one reaper pass.',
     chart: { values: 'sandbox.lifecycle.reaperConcurrency' },
+  }),
+  SANDBOX_AGENT_OWNERSHIP_REDIS_URL: optStr({
+    sensitive: 'url', pattern: '^rediss?://[^\\s?#]+$', what: 'a redis:// or rediss:// URL (host, optional port and /db, no query)',
+    description: 'Redis holding DeerFlow\'s sandbox ownership leases (the gateway\'s `sandbox.ownership.type: redis`). Set: before reaping a sandbox for the idle or released TTL the reaper reads every candidate\'s lease in one MGET and leaves alone those a live gateway holds (`own:` or `del:` value); if Redis does not answer, that pass reaps nothing for those TTLs. The max lifetime stays a hard cap. Unset: no lease check. Credentials belong in `SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD`; a URL carrying a password is accepted (an external Redis\'s URL Secret) but not together with it.',
+    chart: { derived: 'the release\'s Redis when sandboxes are on and the gateway keeps ownership leases in it (the stream bridge resolves to `redis`): the bundled Service\'s address, or the external URL Secret' },
+  }),
+  SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD: optStr({
+    sensitive: 'value',
+    description: 'Password (AUTH) for the ownership Redis; needs `SANDBOX_AGENT_OWNERSHIP_REDIS_URL`. Never logged.',
+    chart: { derived: 'the bundled Redis password Secret (secretKeyRef); unset for an external Redis, whose URL Secret carries its credentials' },
+  }),
+  SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX: str('deerflow:sandbox:owner', {
+    pattern: '^[^\\s]+$', what: 'a key prefix without spaces',
+    description: 'Key prefix of the leases, DeerFlow\'s `sandbox.ownership.key_prefix` (whose default this is); the key of a sandbox is `<prefix>:<sandbox_id>`. Trailing colons are dropped, as DeerFlow does.',
+    chart: { derived: '`deerflow.config.extra.sandbox.ownership.key_prefix`, else this default, when the agent reads leases (see the URL)' },
   }),
   SANDBOX_AGENT_LEASE_NAME: str('sandbox-agent-reaper', {
     pattern: whole(DNS_SUBDOMAIN), maxLength: 253, what: 'a Lease name',

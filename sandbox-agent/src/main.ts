@@ -12,6 +12,7 @@ import { KubeClient } from './kube.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { LeaderElector } from './lease.js';
 import { createMetrics } from './metrics.js';
+import { ownershipLeases } from './ownership.js';
 import { ownerReferenceTo } from './podspec.js';
 import { Reaper } from './reaper.js';
 import { buildApp } from './routes.js';
@@ -60,7 +61,11 @@ async function main(): Promise<void> {
   const cache = new SandboxCache(kube, log, cfg.serviceMode !== 'Headless');
   await cache.start(cfg.cacheSyncTimeoutSeconds * 1000);
   const sandboxes = new SandboxService(cfg, kube, cache, metrics, log, ownerReference);
-  const reaper = new Reaper(cfg, kube, cache, sandboxes, metrics, log);
+  // Connects on the first reaper pass that has an idle or released candidate (leader only).
+  const leases = ownershipLeases(cfg.ownership, log);
+  if (cfg.ownership) log.info({ redis: cfg.ownership.where, key_prefix: cfg.ownership.keyPrefix }, 'idle and released TTL reaps honour DeerFlow ownership leases');
+  else log.info('SANDBOX_AGENT_OWNERSHIP_REDIS_URL unset: TTL reaps do not check DeerFlow ownership leases');
+  const reaper = new Reaper(cfg, kube, cache, sandboxes, metrics, log, leases);
   const elector = new LeaderElector(kube, cfg.leaseName, cfg.holderIdentity, cfg.leaseDurationSeconds, log, metrics, {
     onStartedLeading: () => reaper.start(),
     onStoppedLeading: () => void reaper.stop(),
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
     const releaseWaiters = setTimeout(() => void cache.stop(), 3000);
     await Promise.all([app.close(), elector.stop(), reaper.stop()]);
     clearTimeout(releaseWaiters);
-    await cache.stop();
+    await Promise.all([cache.stop(), leases.close()]);
     kube.close();
     log.info('stopped');
     log.flush();

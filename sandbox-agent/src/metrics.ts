@@ -20,6 +20,8 @@ export interface Metrics {
   httpRequests: Counter<'route' | 'method' | 'status'>;
   leader: Gauge<never>;
   capRejections: Counter<'cap'>;
+  ownershipHeldSkips: Counter<'reason'>;
+  ownershipCheckFailures: Counter<never>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -78,5 +80,16 @@ export function createMetrics(withProcessMetrics = true): Metrics {
     httpRequests: new Counter({ name: 'sandbox_agent_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers }),
     leader: new Gauge({ name: 'sandbox_agent_leader', help: '1 while this replica holds the reaper Lease', registers }),
     capRejections: new Counter({ name: 'sandbox_agent_cap_rejections_total', help: 'Creates refused by a sandbox cap', labelNames: ['cap'], registers }),
+    ownershipHeldSkips: new Counter({
+      name: 'sandbox_agent_ownership_held_skips_total',
+      help: 'TTL reaps skipped because a live DeerFlow gateway holds the sandbox\'s ownership lease, by the reap reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    ownershipCheckFailures: new Counter({
+      name: 'sandbox_agent_ownership_check_failures_total',
+      help: 'Reaper passes whose ownership lease check failed (Redis unreachable or erroring); they reaped nothing for the idle and released TTLs',
+      registers,
+    }),
   };
 }

@@ -1,5 +1,7 @@
 // Server-side garbage collection, run only by the Lease holder: TTL reaping from the watch
-// cache (no LIST of its own) and a sweep that repairs or removes half-created sandboxes.
+// cache (no LIST of its own) and a sweep that repairs or removes half-created sandboxes. Idle and
+// released TTL reaps first ask DeerFlow's ownership leases (ownership.ts) whether a live gateway
+// still holds the sandbox; the max lifetime is a hard cap and asks nothing.
 
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -9,6 +11,7 @@ import { isConflict, isNotFound } from './errors.js';
 import type { SandboxApi } from './kube.js';
 import { type ReapReason, reapDecision, sandboxTimes } from './lifecycle.js';
 import type { Metrics } from './metrics.js';
+import type { OwnershipLeases } from './ownership.js';
 import { ANN_REQUEST, LABEL_SANDBOX_ID, podName, serviceName } from './naming.js';
 import { buildService } from './podspec.js';
 import { type SandboxService, ownedBy } from './sandboxes.js';
@@ -21,9 +24,43 @@ export interface SweepStats {
   removed: number;
   durationMs: number;
   apiCalls: number;
+  /** TTL reaps left out because a live gateway holds the sandbox's lease. */
+  heldSkipped: number;
+  /** The lease check failed, so no idle or released TTL reap ran in this pass. */
+  ownershipCheckFailed: boolean;
 }
 
 export type Action = { kind: 'reap'; id: string; pod: V1Pod; reason: ReapReason } | { kind: 'repair'; id: string; pod: V1Pod } | { kind: 'orphan-service'; id: string; uid: string | undefined };
+
+/** Reap reasons a live gateway's lease overrides (the max lifetime does not). */
+const OWNERSHIP_GUARDED: ReadonlySet<ReapReason> = new Set(['idle_ttl', 'released_ttl']);
+
+/** Ids whose planned reap depends on the lease check. */
+export function ownershipCandidates(actions: readonly Action[]): string[] {
+  return actions.flatMap((a) => (a.kind === 'reap' && OWNERSHIP_GUARDED.has(a.reason) ? [a.id] : []));
+}
+
+/** What the lease store said about the candidates: the held ids, or that it could not answer. */
+export type OwnershipCheck = { ok: true; held: ReadonlySet<string> } | { ok: false };
+
+export interface OwnershipPlan {
+  actions: Action[];
+  /** Guarded reaps left out: held by a gateway, or unchecked because the check failed. */
+  skipped: { id: string; reason: ReapReason; why: 'held' | 'unchecked' }[];
+}
+
+/** Pure: drops guarded reaps of held sandboxes, or every guarded reap when the check failed. */
+export function applyOwnership(actions: readonly Action[], check: OwnershipCheck): OwnershipPlan {
+  const out: OwnershipPlan = { actions: [], skipped: [] };
+  for (const a of actions) {
+    if (a.kind === 'reap' && OWNERSHIP_GUARDED.has(a.reason) && (!check.ok || check.held.has(a.id))) {
+      out.skipped.push({ id: a.id, reason: a.reason, why: check.ok ? 'held' : 'unchecked' });
+    } else {
+      out.actions.push(a);
+    }
+  }
+  return out;
+}
 
 async function runBounded<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -48,6 +85,7 @@ export class Reaper {
     private readonly sandboxes: Pick<SandboxService, 'destroy'>,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    private readonly leases: OwnershipLeases,
   ) {}
 
   start(): void {
@@ -94,6 +132,32 @@ export class Reaper {
     return actions;
   }
 
+  /**
+   * The cache's plan with DeerFlow's leases applied: one lease read for every idle/released
+   * candidate (none when there is none). A failed read is logged and counted, and leaves every
+   * such reap out of this pass.
+   */
+  async planWithOwnership(nowMs: number): Promise<OwnershipPlan> {
+    const planned = this.plan(nowMs);
+    const ids = ownershipCandidates(planned);
+    if (ids.length === 0) return { actions: planned, skipped: [] };
+    let check: OwnershipCheck;
+    try {
+      check = { ok: true, held: await this.leases.held(ids) };
+    } catch (err) {
+      this.metrics.ownershipCheckFailures.inc();
+      this.log.warn({ err, candidates: ids.length }, 'ownership lease check failed: no idle or released TTL reaps in this pass');
+      check = { ok: false };
+    }
+    const result = applyOwnership(planned, check);
+    const held = result.skipped.filter((s) => s.why === 'held');
+    for (const s of held) this.metrics.ownershipHeldSkips.inc({ reason: s.reason });
+    if (held.length > 0) {
+      this.log.debug({ count: held.length, sandbox_ids: held.slice(0, 20).map((s) => s.id), decision: 'keep' }, 'not reaping sandboxes a live gateway holds');
+    }
+    return result;
+  }
+
   sweep(): Promise<SweepStats> {
     if (this.running) return this.running;
     this.running = this.sweepOnce().finally(() => {
@@ -105,8 +169,12 @@ export class Reaper {
   private async sweepOnce(): Promise<SweepStats> {
     const started = performance.now();
     const callsBefore = this.kube.tally.total;
-    const actions = this.plan(Date.now());
-    const stats: SweepStats = { examined: this.cache.podCount, reaped: 0, repaired: 0, removed: 0, durationMs: 0, apiCalls: 0 };
+    const { actions, skipped } = await this.planWithOwnership(Date.now());
+    const stats: SweepStats = {
+      examined: this.cache.podCount, reaped: 0, repaired: 0, removed: 0, durationMs: 0, apiCalls: 0,
+      heldSkipped: skipped.filter((s) => s.why === 'held').length,
+      ownershipCheckFailed: skipped.some((s) => s.why === 'unchecked'),
+    };
     await runBounded(actions, this.cfg.reaperConcurrency, async (a) => {
       try {
         if (a.kind === 'reap') {
@@ -153,7 +221,7 @@ export class Reaper {
     this.metrics.reaperLastSweep.set({ field: 'examined' }, stats.examined);
     this.metrics.reaperLastSweep.set({ field: 'actions' }, actions.length);
     this.metrics.reaperLastSweep.set({ field: 'api_calls' }, stats.apiCalls);
-    if (actions.length > 0) this.log.info({ ...stats }, 'reaper pass done');
+    if (actions.length > 0 || stats.ownershipCheckFailed) this.log.info({ ...stats }, 'reaper pass done');
     return stats;
   }
 }

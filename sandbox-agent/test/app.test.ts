@@ -12,6 +12,7 @@ import { ConfigError, KubeError } from '../src/errors.js';
 import { KubeClient } from '../src/kube.js';
 import { createMetrics } from '../src/metrics.js';
 import { ANN_CREATED_AT, ANN_LAST_TOUCH, ANN_RELEASED_AT, ANN_REQUEST, podName, sandboxLabels, serviceName } from '../src/naming.js';
+import type { OwnershipLeases } from '../src/ownership.js';
 import { ownerReferenceTo } from '../src/podspec.js';
 import { buildApp } from '../src/routes.js';
 import { MAX_JSON_DEPTH } from '../src/validation.js';
@@ -23,8 +24,8 @@ afterEach(async () => {
   await Promise.all(agents.splice(0).map((a) => a.app.close()));
 });
 
-async function agent(env: Record<string, string> = {}): Promise<InProcessAgent> {
-  const a = await inProcessAgent(env);
+async function agent(env: Record<string, string> = {}, leases?: OwnershipLeases): Promise<InProcessAgent> {
+  const a = await inProcessAgent(env, leases);
   agents.push(a);
   return a;
 }
@@ -371,6 +372,99 @@ describe('reaper', () => {
     await a.settle();
     expect(await a.reaper.sweep()).toMatchObject({ reaped: 0, repaired: 1, removed: 1 });
     expect([...a.api.services.keys()]).toEqual(['sandbox-lost-svc']);
+  });
+});
+
+/** DeerFlow's ownership leases as the reaper sees them: a set of held ids, every read recorded, failures on demand. */
+class FakeLeases implements OwnershipLeases {
+  readonly held_ = new Set<string>();
+  readonly reads: string[][] = [];
+  failWith: Error | undefined;
+  async held(ids: readonly string[]): Promise<Set<string>> {
+    this.reads.push([...ids].sort());
+    if (this.failWith) throw this.failWith;
+    return new Set(ids.filter((id) => this.held_.has(id)));
+  }
+  async close(): Promise<void> {}
+}
+
+describe('reaper and DeerFlow ownership leases', () => {
+  const TTLS = { SANDBOX_SERVICE_TYPE: 'ClusterIP', SANDBOX_AGENT_IDLE_TTL_SECONDS: '600', SANDBOX_AGENT_RELEASED_TTL_SECONDS: '60', SANDBOX_AGENT_MAX_LIFETIME_SECONDS: '7200' };
+  const PODS: [string, Parameters<typeof recordedPod>[1]][] = [
+    ['idle-held', { ageS: 1000, touchS: 700 }],
+    ['idle-free', { ageS: 1000, touchS: 700 }],
+    ['released-held', { ageS: 1000, touchS: 100, releasedS: 90 }],
+    ['released-free', { ageS: 1000, touchS: 100, releasedS: 90 }],
+    ['old-held', { ageS: 8000, touchS: 1 }],
+    ['busy', { ageS: 1000, touchS: 10 }],
+  ];
+
+  async function seeded(leases: FakeLeases): Promise<InProcessAgent> {
+    const a = await agent(TTLS, leases);
+    for (const [id, opts] of PODS) {
+      a.api.seedPod(recordedPod(id, opts));
+      a.api.seedService({ metadata: { name: serviceName(id), labels: sandboxLabels(id, 'rel') }, spec: { ports: [{ name: 'http', port: 8080 }] } });
+    }
+    // A Pod without its Service: its repair must not depend on the lease check.
+    a.api.seedPod(recordedPod('nosvc', { ageS: 500, touchS: 1 }));
+    await a.settle();
+    for (const id of ['idle-held', 'released-held', 'old-held']) leases.held_.add(id);
+    return a;
+  }
+
+  const summary = (actions: { kind: string; id: string; reason?: string }[]): string[] => actions.map((x) => `${x.kind} ${x.id}${x.reason ? ` ${x.reason}` : ''}`).sort();
+
+  it('held sandboxes are not reaped for the idle or released TTL, free ones are, the max lifetime ignores leases; one read per pass', async () => {
+    const leases = new FakeLeases();
+    const a = await seeded(leases);
+    const { actions, skipped } = await a.reaper.planWithOwnership(Date.now());
+    expect(summary(actions)).toEqual(['reap idle-free idle_ttl', 'reap old-held max_lifetime', 'reap released-free released_ttl', 'repair nosvc']);
+    expect(skipped.map((x) => `${x.id} ${x.reason} ${x.why}`).sort()).toEqual(['idle-held idle_ttl held', 'released-held released_ttl held']);
+    // Only the idle/released candidates are asked about, all in one read.
+    expect(leases.reads).toEqual([['idle-free', 'idle-held', 'released-free', 'released-held']]);
+
+    leases.reads.length = 0;
+    const stats = await a.reaper.sweep();
+    expect(stats).toMatchObject({ reaped: 3, repaired: 1, heldSkipped: 2, ownershipCheckFailed: false });
+    expect(leases.reads).toHaveLength(1);
+    expect([...a.api.pods.keys()].sort()).toEqual(['sandbox-busy', 'sandbox-idle-held', 'sandbox-nosvc', 'sandbox-released-held']);
+    // Counted per pass that skipped them: the plan above and this sweep.
+    const skips = await a.metrics.registry.getSingleMetricAsString('sandbox_agent_ownership_held_skips_total');
+    expect(skips).toContain('reason="idle_ttl"} 2');
+    expect(skips).toContain('reason="released_ttl"} 2');
+    expect(await a.metrics.registry.getSingleMetricAsString('sandbox_agent_ownership_check_failures_total')).toContain('sandbox_agent_ownership_check_failures_total 0');
+
+    // The gateway let go (its leases expired): the next pass reaps them.
+    leases.held_.clear();
+    expect(await a.reaper.sweep()).toMatchObject({ reaped: 2, heldSkipped: 0 });
+    expect([...a.api.pods.keys()].sort()).toEqual(['sandbox-busy', 'sandbox-nosvc']);
+  });
+
+  it('a failing lease check reaps nothing for the idle or released TTL in that pass, counts it, and the next pass catches up', async () => {
+    const leases = new FakeLeases();
+    const a = await seeded(leases);
+    leases.held_.clear();
+    leases.failWith = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const stats = await a.reaper.sweep();
+    expect(stats).toMatchObject({ reaped: 1, repaired: 1, heldSkipped: 0, ownershipCheckFailed: true });
+    expect([...a.api.pods.keys()].sort()).toEqual(['sandbox-busy', 'sandbox-idle-free', 'sandbox-idle-held', 'sandbox-nosvc', 'sandbox-released-free', 'sandbox-released-held']);
+    expect(await a.metrics.registry.getSingleMetricAsString('sandbox_agent_ownership_check_failures_total')).toContain('sandbox_agent_ownership_check_failures_total 1');
+    expect(await a.metrics.registry.getSingleMetricAsString('sandbox_agent_reaps_total')).toContain('reason="max_lifetime"} 1');
+
+    leases.failWith = undefined;
+    expect(await a.reaper.sweep()).toMatchObject({ reaped: 4, ownershipCheckFailed: false });
+    expect([...a.api.pods.keys()].sort()).toEqual(['sandbox-busy', 'sandbox-nosvc']);
+  });
+
+  it('asks nothing when no sandbox is due for the idle or released TTL', async () => {
+    const leases = new FakeLeases();
+    const a = await agent(TTLS, leases);
+    a.api.seedPod(recordedPod('busy', { ageS: 1000, touchS: 10 }));
+    a.api.seedPod(recordedPod('old', { ageS: 8000, touchS: 1 }));
+    await a.settle();
+    leases.failWith = new Error('must not be asked');
+    expect(await a.reaper.sweep()).toMatchObject({ reaped: 1, ownershipCheckFailed: false });
+    expect(leases.reads).toEqual([]);
   });
 });
 

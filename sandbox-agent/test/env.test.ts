@@ -98,3 +98,45 @@ describe('environment table', () => {
     expect(readFileSync(DOC_PATH, 'utf8'), 'stale: run tsx sandbox-agent/scripts/configuration-doc.ts').toBe(renderConfigurationDoc());
   });
 });
+
+describe('ownership lease settings (SANDBOX_AGENT_OWNERSHIP_*)', () => {
+  const URL_VAR = 'SANDBOX_AGENT_OWNERSHIP_REDIS_URL';
+  const PASSWORD_VAR = 'SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD';
+
+  it('unset (or empty) means no lease check; a URL gives host, port, database, TLS, credentials and the key prefix', () => {
+    expect(loadConfig({}).ownership).toBeUndefined();
+    expect(loadConfig({ [URL_VAR]: '' }).ownership).toBeUndefined();
+    expect(loadConfig({ [URL_VAR]: 'redis://demo-redis.team-a.svc.cluster.local:6379/0', [PASSWORD_VAR]: 'pw' }).ownership).toEqual({
+      host: 'demo-redis.team-a.svc.cluster.local', port: 6379, db: 0, tls: false, username: undefined, password: 'pw',
+      keyPrefix: 'deerflow:sandbox:owner', where: 'redis://demo-redis.team-a.svc.cluster.local:6379/0',
+    });
+    expect(loadConfig({ [URL_VAR]: 'rediss://agent:s%40cret@[::1]/2', SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX: 'team:owners::' }).ownership).toEqual({
+      host: '::1', port: 6379, db: 2, tls: true, username: 'agent', password: 's@cret', keyPrefix: 'team:owners', where: 'rediss://[::1]/2',
+    });
+    expect(loadConfig({ [URL_VAR]: 'redis://redis' }).ownership).toMatchObject({ host: 'redis', port: 6379, db: 0, password: undefined });
+  });
+
+  it.each([
+    [{ [URL_VAR]: 'http://redis:6379' }, URL_VAR, 'redis:// or rediss://'],
+    [{ [URL_VAR]: 'redis://redis:6379/0?password=x' }, URL_VAR, 'no query'],
+    [{ [URL_VAR]: 'redis://redis:6379/zero' }, URL_VAR, '/<database number>'],
+    [{ [URL_VAR]: 'redis://redis:0' }, URL_VAR, 'port'],
+    [{ [URL_VAR]: 'redis://redis:70000' }, URL_VAR, 'redis:// or rediss:// URL'],
+    [{ [PASSWORD_VAR]: 'pw' }, PASSWORD_VAR, `without ${URL_VAR}`],
+    [{ [URL_VAR]: 'redis://:inurl@redis:6379', [PASSWORD_VAR]: 'pw' }, PASSWORD_VAR, 'carries a password too'],
+    [{ [URL_VAR]: 'redis://redis', SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX: ':::' }, 'SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX', 'more than colons'],
+  ])('%j is refused, naming %s', (env, variable, why) => {
+    const err = refusal(env);
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(why);
+  });
+
+  it('never echoes a password in an error', () => {
+    for (const env of [{ [URL_VAR]: 'redis://user:hunter2@redis:6379/x' }, { [URL_VAR]: 'redis://:hunter2@bad host' }, { [URL_VAR]: 'redis://:hunter2@redis:0' }]) {
+      const err = refusal(env);
+      expect(err.variable).toBe(URL_VAR);
+      expect(err.message).not.toContain('hunter2');
+      expect(err.message).toContain('(credentials hidden)');
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { type Config, loadConfig } from '../src/config.js';
 import { KubeError } from '../src/errors.js';
 import type { CacheSource, CallTally, SandboxApi, Verb } from '../src/kube.js';
 import { type Metrics, createMetrics } from '../src/metrics.js';
+import { NO_OWNERSHIP_LEASES, type OwnershipLeases } from '../src/ownership.js';
 import { Reaper } from '../src/reaper.js';
 import { type App, type ReadinessProbe, buildApp } from '../src/routes.js';
 import { SandboxService } from '../src/sandboxes.js';
@@ -203,7 +204,8 @@ export interface InProcessAgent {
 export const API_KEY = 'in-process-key';
 export const OWNER = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: 'owner-uid', controller: false, blockOwnerDeletion: false };
 
-export async function inProcessAgent(env: Record<string, string> = {}): Promise<InProcessAgent> {
+/** `leases` stands in for DeerFlow's ownership leases (the agent's own interface, not Redis). */
+export async function inProcessAgent(env: Record<string, string> = {}, leases: OwnershipLeases = NO_OWNERSHIP_LEASES): Promise<InProcessAgent> {
   const cfg = loadConfig({ PROVISIONER_API_KEY: API_KEY, K8S_NAMESPACE: 'sbx', DEER_FLOW_HOST_BASE_DIR: '/state', SANDBOX_AGENT_RELEASE: 'rel', ...env });
   const log = pino({ level: 'silent' });
   const metrics = createMetrics(false);
@@ -213,7 +215,7 @@ export async function inProcessAgent(env: Record<string, string> = {}): Promise<
     else cache.applyService(type, slimService(obj as V1Service));
   });
   const sandboxes = new SandboxService(cfg, api, cache, metrics, log, OWNER);
-  const reaper = new Reaper(cfg, api, cache, sandboxes, metrics, log);
+  const reaper = new Reaper(cfg, api, cache, sandboxes, metrics, log, leases);
   const readiness = {
     state: { ok: true, detail: 'ok' },
     async ready() {

@@ -29,7 +29,7 @@ $VAR references (DeerFlow resolves those from env and refuses to start when one 
     "provisioner_api_key" "$PROVISIONER_API_KEY"
     "replicas" $.Values.sandbox.gatewaySide.replicas
     "idle_timeout" $.Values.sandbox.gatewaySide.idleTimeoutSeconds
-    "ownership" (dict "type" (ternary "redis" "memory" (eq (include "deerflow.streamBridge" .) "redis")))
+    "ownership" (dict "type" (ternary "redis" "memory" (eq (include "deerflow.sandbox.ownershipInRedis" .) "true")))
     "thread_data_mounts" (has $.Values.persistence.home.mode (list "hostPath" "pvc"))
 -}}
 {{- end -}}

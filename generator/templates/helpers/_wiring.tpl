@@ -101,6 +101,25 @@ deer-flow/skills_view
 {{- end -}}
 {{- end -}}
 
+{{/* Key of the bundled Redis password in its Secret. */}}
+{{- define "deerflow.redis.passwordKey" -}}
+{{- ternary .Values.redis.auth.existingSecretPasswordKey "password" (ne .Values.redis.auth.existingSecret "") -}}
+{{- end -}}
+
+{{/* Key of the external Redis URL in its Secret. */}}
+{{- define "deerflow.redis.urlKey" -}}
+{{- ternary .Values.redis.external.existingSecretKey "REDIS_URL" (ne .Values.redis.external.existingSecret "") -}}
+{{- end -}}
+
+{{/*
+"true" when the gateway keeps DeerFlow's sandbox ownership leases in the release's Redis
+(`sandbox.ownership.type: redis`, which the chart sets with a Redis stream bridge): the sandbox
+agent then reads them before idle/released TTL reaps.
+*/}}
+{{- define "deerflow.sandbox.ownershipInRedis" -}}
+{{- if and .Values.sandbox.enabled (eq (include "deerflow.streamBridge" .) "redis") -}}true{{- end -}}
+{{- end -}}
+
 {{/* Stream bridge type after resolving "auto". */}}
 {{- define "deerflow.streamBridge" -}}
 {{- $t := .Values.deerflow.config.streamBridge -}}
@@ -139,7 +158,7 @@ deer-flow/skills_view
   valueFrom:
     secretKeyRef:
       name: {{ include "deerflow.redis.secretName" . }}
-      key: {{ ternary .Values.redis.auth.existingSecretPasswordKey "password" (ne .Values.redis.auth.existingSecret "") }}
+      key: {{ include "deerflow.redis.passwordKey" . }}
 - name: DEER_FLOW_REDIS_URL
   value: {{ printf "redis://:$(REDIS_PASSWORD)@%s:%v/0" (include "deerflow.serviceHost" (dict "ctx" . "component" "redis")) .Values.redis.service.port | quote }}
 {{- else if eq .Values.redis.mode "external" }}
@@ -147,7 +166,7 @@ deer-flow/skills_view
   valueFrom:
     secretKeyRef:
       name: {{ include "deerflow.redis.secretName" . }}
-      key: {{ ternary .Values.redis.external.existingSecretKey "REDIS_URL" (ne .Values.redis.external.existingSecret "") }}
+      key: {{ include "deerflow.redis.urlKey" . }}
 {{- end }}
 {{- if eq (include "deerflow.streamBridge" .) "redis" }}
 - name: DEER_FLOW_STREAM_BRIDGE_REDIS_URL

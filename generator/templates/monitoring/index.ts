@@ -101,6 +101,14 @@ const alerts: Alert[] = [
     summary: 'Live sandboxes close to sandbox.limits.maxSandboxes',
     description: 'Live sandboxes exceed {{ .Values.monitoring.prometheusRule.capPercent }}% of the cap ({{ .Values.sandbox.limits.maxSandboxes }}); new acquires will be refused (sandbox_agent_cap_rejections_total).',
   },
+  {
+    name: 'DeerflowSandboxOwnershipCheckFailing',
+    when: 'eq (include "deerflow.sandbox.ownershipInRedis" .) "true"',
+    expr: `sum(increase(sandbox_agent_ownership_check_failures_total{${SEL}}[15m])) > 0`,
+    for: '15m', severity: 'warning',
+    summary: 'The sandbox reaper cannot read DeerFlow\'s ownership leases',
+    description: 'Reading the sandbox ownership leases from Redis keeps failing (sandbox_agent_ownership_check_failures_total), so no sandbox is reaped for the idle or released TTL until it answers; leaks accumulate meanwhile. Check Redis, its password Secret and the NetworkPolicies.',
+  },
 ];
 
 /** A ServiceMonitor for a component of the registry that exposes `metrics`. */

@@ -45,16 +45,41 @@ const DERIVED: Partial<Record<AgentEnvName, string>> = {
   SANDBOX_AGENT_CLUSTER_DOMAIN: 'value: {{ .Values.clusterDomain | quote }}',
   SANDBOX_AGENT_RELEASE: 'value: {{ .Release.Name | quote }}',
   SANDBOX_AGENT_OWNER_CONFIGMAP: `value: ${name('sandbox-owner')}`,
+  SANDBOX_AGENT_OWNERSHIP_REDIS_URL: String.raw`{{- if eq .Values.redis.mode "external" }}
+valueFrom:
+  secretKeyRef:
+    name: {{ include "deerflow.redis.secretName" . }}
+    key: {{ include "deerflow.redis.urlKey" . }}
+{{- else }}
+value: {{ printf "redis://%s:%v/0" (include "deerflow.serviceHost" (dict "ctx" . "component" "redis")) .Values.redis.service.port | quote }}
+{{- end }}`,
+  SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD: String.raw`valueFrom:
+  secretKeyRef:
+    name: {{ include "deerflow.redis.secretName" . }}
+    key: {{ include "deerflow.redis.passwordKey" . }}`,
+  SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX: `value: {{ dig "sandbox" "ownership" "key_prefix" ${JSON.stringify(AGENT_ENV.SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX.default)} .Values.deerflow.config.extra | quote }}`,
   SANDBOX_AGENT_LEASE_NAME: `value: ${name('sandbox-agent-leader')}`,
   POD_NAME: 'valueFrom:\n  fieldRef:\n    fieldPath: metadata.name',
   SANDBOX_AGENT_POD_IMAGE_PULL_SECRETS: 'value: {{ toJson .Values.global.imagePullSecrets | quote }}',
 };
 
-/** Values-bound variables rendered only when the condition holds. */
+const LEASES_IN_REDIS = 'eq (include "deerflow.sandbox.ownershipInRedis" .) "true"';
+
+/** Variables rendered only when the condition holds. */
 const WHEN: Partial<Record<AgentEnvName, string>> = {
   NODE_HOST: 'eq .Values.sandbox.serviceType "NodePort"',
   DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS: '.Values.sandbox.lark.denySubcommands',
+  SANDBOX_AGENT_OWNERSHIP_REDIS_URL: LEASES_IN_REDIS,
+  // An external Redis's URL Secret carries its own credentials.
+  SANDBOX_AGENT_OWNERSHIP_REDIS_PASSWORD: `and (${LEASES_IN_REDIS}) (eq .Values.redis.mode "bundled")`,
+  SANDBOX_AGENT_OWNERSHIP_KEY_PREFIX: LEASES_IN_REDIS,
 };
+
+/** `entry` inside the variable's WHEN condition, if it has one. */
+function conditional(key: AgentEnvName, entry: string[]): string[] {
+  const when = WHEN[key];
+  return when === undefined ? entry : [`{{- if ${when} }}`, ...entry, '{{- end }}'];
+}
 
 /** Values-bound variables with their own encoding (the table's `note` says which). */
 const ENCODED: Partial<Record<AgentEnvName, (v: string) => string>> = {
@@ -86,13 +111,11 @@ export function agentEnv(): string {
     if ('derived' in binding) {
       const body = DERIVED[key];
       if (body === undefined) throw new Error(`${key}: marked derived in the agent env table but the template has no value for it`);
-      out.push(`- name: ${key}`, ...body.split('\n').map((l) => `  ${l}`));
+      out.push(...conditional(key, [`- name: ${key}`, ...body.split('\n').map((l) => `  ${l}`)]));
       continue;
     }
     const v = `.Values.${binding.values}`;
-    const entry = [`- name: ${key}`, `  value: ${(ENCODED[key] ?? ((x: string) => encode(spec, x)))(v)}`];
-    const when = WHEN[key];
-    out.push(...(when === undefined ? entry : [`{{- if ${when} }}`, ...entry, '{{- end }}']));
+    out.push(...conditional(key, [`- name: ${key}`, `  value: ${(ENCODED[key] ?? ((x: string) => encode(spec, x)))(v)}`]));
   }
   for (const key of [...Object.keys(DERIVED), ...Object.keys(WHEN), ...Object.keys(ENCODED)]) {
     if (!used.has(key)) throw new Error(`${key}: rendered by the template but not bound in the agent env table`);
@@ -192,7 +215,10 @@ export const sandboxTemplates: TemplateModule[] = [
       source: SRC,
       component: AGENT,
       annotations: String.raw`kubectl.kubernetes.io/default-container: sandbox-agent
-checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}`,
+checksum/secret: {{ include "deerflow.checksum.sandboxSecret" . }}
+{{- if eq (include "deerflow.sandbox.ownershipInRedis" .) "true" }}
+checksum/redis: {{ include "deerflow.checksum.redisSecret" . }}
+{{- end }}`,
       volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 64Mi',
       container: {
         env: agentEnv(),
