@@ -103,6 +103,9 @@ export async function startAgentProcess(deployment: AgentDeployment, kubeconfig:
   const port = await freePort();
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
   for (const variable of deployment.env) {
+    // Host-process agents run only on kwok-only clusters, where no Redis and no DeerFlow gateway
+    // run: there are no ownership leases to read, and the in-cluster Redis name does not resolve.
+    if (variable.name.startsWith('SANDBOX_AGENT_OWNERSHIP_')) continue;
     if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[variable.name] = identity;
     else if (variable.value !== undefined) env[variable.name] = variable.value;
   }
