@@ -1,6 +1,6 @@
 /** Renders every generated chart file from the model and the template modules. */
 import { stringify } from 'yaml';
-import { defaultReference, imageBlocks } from './model/images.js';
+import { defaultImageBlocks, defaultReference } from './model/images.js';
 import { chartMeta, model } from './model/index.js';
 import { renderReadme } from './readme.js';
 import { scan } from './scan.js';
@@ -32,7 +32,7 @@ function chartYaml(): string {
       'artifacthub.io/license': chartMeta.license,
       'artifacthub.io/category': 'ai-machine-learning',
       // Every image the chart can run, from the model's defaults (with the digest when one is pinned).
-      'artifacthub.io/images': stringify(imageBlocks(model).map((b) => ({ name: b.path.replace(/\.image$/, '').replace(/\./g, '-'), image: defaultReference(b) })), FLAT),
+      'artifacthub.io/images': stringify(defaultImageBlocks(model).map((b) => ({ name: b.path.replace(/\.image$/, '').replace(/\./g, '-'), image: defaultReference(b) })), FLAT),
       'artifacthub.io/links': stringify(chartMeta.links, FLAT),
       'artifacthub.io/changes': stringify(chartMeta.changes, FLAT),
     },

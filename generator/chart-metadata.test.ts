@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { image } from './model/workload.js';
-import { defaultReference, imageBlocks } from './model/images.js';
+import { defaultImageBlocks, defaultReference } from './model/images.js';
 import { model } from './model/index.js';
 import { CHART_DIR, REPO_ROOT } from './test-tools.js';
 
@@ -24,7 +24,7 @@ const annotation = <T>(key: string): T => {
 describe('Artifact Hub metadata', () => {
   it('lists every image the chart can run, as the model defaults it', () => {
     const images = annotation<{ name: string; image: string }[]>('artifacthub.io/images');
-    const expected = imageBlocks(model).map(defaultReference);
+    const expected = defaultImageBlocks(model).map(defaultReference);
     expect(images.map((i) => i.image)).toEqual(expected);
     expect(new Set(images.map((i) => i.name)).size).toBe(images.length);
     for (const i of images) expect(i.image).toMatch(/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+:[A-Za-z0-9_.-]+(@sha256:[a-f0-9]{64})?$/);
@@ -34,7 +34,7 @@ describe('Artifact Hub metadata', () => {
     const digest = `sha256:${'d'.repeat(64)}`;
     const block = image({ registry: 'ghcr.io', repository: 'x/y', tag: 'v1.0.0' }, 'x');
     const pinned = { ...block, children: { ...block.children, digest: { kind: 'string' as const, default: digest, description: '' } } };
-    expect(defaultReference({ path: 'x.image', group: pinned })).toBe(`ghcr.io/x/y:v1.0.0@${digest}`);
+    expect(defaultReference({ path: 'x.image', group: pinned, optional: false })).toBe(`ghcr.io/x/y:v1.0.0@${digest}`);
   });
 
   it('license, links and changes are valid Artifact Hub entries; the license is the project\'s', () => {

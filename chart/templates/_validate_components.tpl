@@ -57,7 +57,7 @@
 {{ include "deerflow.limitRange.check" (dict "field" "tests.resources" "resources" $.Values.tests.resources "limitRange" $.Values.limitRange) }}
 {{- end }}
 {{- end }}
-{{ include "deerflow.images.check" (dict "field" "deerflow.skills.image" "image" $.Values.deerflow.skills.image) }}
+{{- if $.Values.deerflow.skills.image.repository }}{{ include "deerflow.images.check" (dict "field" "deerflow.skills.image" "image" $.Values.deerflow.skills.image) }}{{- end }}
 {{ include "deerflow.images.check" (dict "field" "gateway.image" "image" $.Values.gateway.image) }}
 {{ include "deerflow.images.check" (dict "field" "frontend.image" "image" $.Values.frontend.image) }}
 {{ include "deerflow.images.check" (dict "field" "nginx.image" "image" $.Values.nginx.image) }}

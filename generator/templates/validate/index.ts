@@ -81,7 +81,10 @@ function render(): string {
     '{{- if $.Values.limitRange.enabled }}',
     ...CONTAINERS.map(limitRangeCheck),
     '{{- end }}',
-    ...imageBlocks(model).map(({ path: p }) => `{{ include "deerflow.images.check" (dict "field" "${p}" "image" ${rv(p)}) }}`),
+    ...imageBlocks(model).map(({ path: p, optional }) => {
+      const check = `{{ include "deerflow.images.check" (dict "field" "${p}" "image" ${rv(p)}) }}`;
+      return optional ? `{{- if ${rv(p)}.repository }}${check}{{- end }}` : check;
+    }),
     ...imageReferences().map((p) => `{{ include "deerflow.images.checkRef" (dict "field" "${p}" "ref" ${rv(p)}) }}`),
     ...keyedMaps().map((p) => `{{ include "deerflow.labels.checkKeys" (dict "field" "${p}" "map" ${rv(p)}) }}`),
     '{{- end -}}',
