@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadConfig, readAgentEnv } from '../sandbox-agent/src/config.js';
 import { AGENT_ENV, type AgentEnvName, DEFAULT_SANDBOX_IMAGE, type EnvSpec, envSpec, valueSchema } from '../sandbox-agent/src/env.js';
+import { CHART_POLICIES } from './model/agent-env.js';
 import { CHART_DIR, VALUES_DIR, helmBinary, run } from './test-tools.js';
 
 const ENTRIES = Object.entries(AGENT_ENV) as [AgentEnvName, EnvSpec][];
@@ -92,7 +93,7 @@ describe('agent env contract: declarations', () => {
     expect(BOUND.length).toBeGreaterThan(25);
     for (const { name, spec, path, chart } of BOUND) {
       const { description, default: def, ...bounds } = schemaAt(path);
-      expect(bounds, `${path} (${name})`).toEqual({ ...valueSchema(spec), ...chart.policy });
+      expect(bounds, `${path} (${name})`).toEqual({ ...valueSchema(spec), ...chart.policy, ...CHART_POLICIES[name] });
       expect(description, path).toContain(name);
       expect(def, `${path} default`).toEqual(chart.default ?? spec.default);
     }

@@ -66,6 +66,8 @@
 {{ include "deerflow.images.check" (dict "field" "sandbox.image" "image" $.Values.sandbox.image) }}
 {{ include "deerflow.images.check" (dict "field" "sandbox.agent.image" "image" $.Values.sandbox.agent.image) }}
 {{ include "deerflow.images.check" (dict "field" "tests.image" "image" $.Values.tests.image) }}
+{{ include "deerflow.images.checkRef" (dict "field" "sandbox.lark.initImage" "ref" $.Values.sandbox.lark.initImage) }}
+{{ include "deerflow.images.checkRef" (dict "field" "sandbox.lark.brokerImage" "ref" $.Values.sandbox.lark.brokerImage) }}
 {{ include "deerflow.labels.checkKeys" (dict "field" "commonLabels" "map" $.Values.commonLabels) }}
 {{ include "deerflow.labels.checkKeys" (dict "field" "commonAnnotations" "map" $.Values.commonAnnotations) }}
 {{ include "deerflow.labels.checkKeys" (dict "field" "gateway.nodeSelector" "map" $.Values.gateway.nodeSelector) }}

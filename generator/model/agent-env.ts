@@ -5,6 +5,8 @@
  * declared (with its reason) in that table, not here.
  */
 import { AGENT_ENV, type AgentEnvName, type EnvSpec, valueSchema } from '../../sandbox-agent/src/env.js';
+import { imageReference } from './formats.js';
+import * as k8s from './k8s.js';
 import type { JsonSchema, Leaf } from './types.js';
 
 /** The table entry for a variable the chart renders from a values path. */
@@ -31,14 +33,26 @@ function policyOf(spec: EnvSpec): JsonSchema | undefined {
 }
 
 /**
- * The values leaf for an agent setting, at the path the table binds it to. `chartPolicy` adds
- * chart-only schema (Kubernetes label rules, the image policy) on top of what the agent accepts.
+ * Chart-only schema on agent settings beyond what the agent itself accepts: the Kubernetes rules
+ * for label and annotation maps, the chart's image-reference rule for the Lark images, and the
+ * API server's quantity formats (generator/model/formats.ts, k8s.ts). Merged over the table's
+ * schema and its own `policy` (a key here wins).
  */
-export function agentSetting(name: AgentEnvName, chartPolicy?: JsonSchema): Leaf {
+export const CHART_POLICIES: Partial<Record<AgentEnvName, JsonSchema>> = {
+  SANDBOX_AGENT_POD_RESOURCES: k8s.resources,
+  SANDBOX_AGENT_POD_NODE_SELECTOR: k8s.labels,
+  SANDBOX_AGENT_POD_LABELS: k8s.labels,
+  SANDBOX_AGENT_POD_ANNOTATIONS: k8s.annotations,
+  LARK_CLI_INIT_IMAGE: { pattern: imageReference },
+  LARK_CLI_BROKER_IMAGE: { pattern: imageReference },
+};
+
+/** The values leaf for an agent setting, at the path the table binds it to. */
+export function agentSetting(name: AgentEnvName): Leaf {
   const { spec, values, chartDefault } = boundSpec(name);
   const description = describe(name, spec);
-  const policies = [policyOf(spec), chartPolicy].filter((p): p is JsonSchema => p !== undefined);
-  const policy = policies.length > 1 ? { allOf: policies } : policies[0];
+  const policies = [policyOf(spec), CHART_POLICIES[name]].filter((p): p is JsonSchema => p !== undefined);
+  const policy = policies.length === 0 ? undefined : Object.assign({}, ...policies) as JsonSchema;
   const extra = policy === undefined ? {} : { schema: policy };
   const wrong = (): Error => new Error(`${name} (${values}): chart default ${JSON.stringify(chartDefault)} does not fit a ${spec.kind} setting`);
   switch (spec.kind) {

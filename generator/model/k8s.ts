@@ -6,6 +6,8 @@ const resourceList: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: { cpu: cpuSchema, memory: bytesSchema, 'ephemeral-storage': bytesSchema },
+  // Extended resources (`nvidia.com/gpu`, `hugepages-2Mi`): whole counts or byte quantities.
+  patternProperties: { '^(?:[a-z0-9.-]+/[A-Za-z0-9._-]+|hugepages-[0-9]+[KMG]i)$': bytesSchema },
 };
 
 export const resources: JsonSchema = {

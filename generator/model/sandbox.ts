@@ -3,8 +3,7 @@ import { AGENT_ENV, DEFAULT_SANDBOX_IMAGE } from '../../sandbox-agent/src/env.js
 import { COMPONENTS } from '../components.js';
 import { agentSetting as agent } from './agent-env.js';
 import { arr, bool, enumOf, group, int, patterns, str } from './builders.js';
-import { byteQuantity, imageReference } from './formats.js';
-import * as k8s from './k8s.js';
+import { byteQuantity } from './formats.js';
 import type { ValueNode } from './types.js';
 import { quotaHard } from './isolation.js';
 import { image, service, workload } from './workload.js';
@@ -78,15 +77,15 @@ export const sandbox: Record<string, ValueNode> = {
       automountServiceAccountToken: agent('SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN'),
       enableServiceLinks: agent('SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS'),
       resources: agent('SANDBOX_AGENT_POD_RESOURCES'),
-      nodeSelector: agent('SANDBOX_AGENT_POD_NODE_SELECTOR', k8s.labels),
+      nodeSelector: agent('SANDBOX_AGENT_POD_NODE_SELECTOR'),
       tolerations: agent('SANDBOX_AGENT_POD_TOLERATIONS'),
       affinity: agent('SANDBOX_AGENT_POD_AFFINITY'),
-      labels: agent('SANDBOX_AGENT_POD_LABELS', k8s.labels),
-      annotations: agent('SANDBOX_AGENT_POD_ANNOTATIONS', k8s.annotations),
+      labels: agent('SANDBOX_AGENT_POD_LABELS'),
+      annotations: agent('SANDBOX_AGENT_POD_ANNOTATIONS'),
     }),
     lark: group('Lark CLI integration images (empty disables).', {
-      initImage: agent('LARK_CLI_INIT_IMAGE', { pattern: imageReference }),
-      brokerImage: agent('LARK_CLI_BROKER_IMAGE', { pattern: imageReference }),
+      initImage: agent('LARK_CLI_INIT_IMAGE'),
+      brokerImage: agent('LARK_CLI_BROKER_IMAGE'),
       denySubcommands: agent('DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS'),
     }),
     skills: group('Skills storage mounted read-only into sandboxes. Never a node hostPath unless `source: hostPath` and `persistence.allowHostPath`.', {

@@ -246,12 +246,12 @@ export const AGENT_ENV = {
   LARK_CLI_INIT_IMAGE: str('', {
     upstream: true, pattern: '^\\S*$', what: 'an image reference without spaces',
     description: 'Init image that installs the Lark CLI runtime; empty disables it.',
-    chart: { values: 'sandbox.lark.initImage', policy: { not: { pattern: ':latest(@|$)' } }, note: 'A `:latest` tag is rejected: pin it.' },
+    chart: { values: 'sandbox.lark.initImage', note: 'The chart refuses floating tags (the image policy: a pinned version or a digest).' },
   }),
   LARK_CLI_BROKER_IMAGE: str('', {
     upstream: true, pattern: '^\\S*$', what: 'an image reference without spaces',
     description: 'Lark CLI broker sidecar image (takes precedence over the init image); empty disables it.',
-    chart: { values: 'sandbox.lark.brokerImage', policy: { not: { pattern: ':latest(@|$)' } }, note: 'A `:latest` tag is rejected: pin it.' },
+    chart: { values: 'sandbox.lark.brokerImage', note: 'The chart refuses floating tags (the image policy: a pinned version or a digest).' },
   }),
   DEERFLOW_LARK_BROKER_DENY_SUBCOMMANDS: str('', {
     upstream: true,

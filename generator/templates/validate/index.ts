@@ -47,7 +47,10 @@ function keyedMaps(): string[] {
 
 /** Full image references (string leaves with the reference pattern, e.g. the Lark images). */
 function imageReferences(): string[] {
-  return leaves(model).filter((l) => l.leaf.kind === 'string' && l.leaf.pattern === imageReference).map((l) => l.path.join('.'));
+  // The pattern sits on the leaf, or in its chart policy (agent settings, model/agent-env.ts).
+  return leaves(model)
+    .filter((l) => l.leaf.kind === 'string' && (l.leaf.pattern === imageReference || (l.leaf.schema as { pattern?: string } | undefined)?.pattern === imageReference))
+    .map((l) => l.path.join('.'));
 }
 
 
