@@ -1,5 +1,7 @@
 // What every e2e suite works with: the cluster, the primary release and its agent processes.
+import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { BackendName } from '../cluster.js';
 import type { RealNode } from '../node/real-node.js';
 import type { AgentDeployment, AgentHandle } from './agents.js';
@@ -57,14 +59,40 @@ export function realContainers(ctx: Pick<E2eContext, 'backend' | 'realNode'>): b
 }
 
 /**
- * The gateway creates a thread's directories world-writable before it acquires a sandbox
- * (DeerFlow config/paths.py); hostPath volumes the kubelet creates are root-owned 0755. Tests that
- * act without a gateway make the sandbox's hostPath user-data writable the same way, from the host.
+ * Creates a thread directory the way DeerFlow's gateway does: every directory it has to make is
+ * world-writable (deerflow/config/paths.py creates them 0777), so the gateway (uid 1000) and the
+ * sandbox user can both write below it. A root-owned 0755 directory made here instead would lock
+ * the gateway out of its own `users/` tree.
+ */
+export async function makeThreadDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    await mkdir(d);
+    await chmod(d, 0o777);
+  }
+}
+
+/**
+ * Tests that act without a gateway make a sandbox's hostPath user-data writable as the gateway
+ * would have (hostPath volumes the kubelet creates are root-owned 0755).
  */
 export async function openHostPathUserData(pod: KubeObject): Promise<void> {
   const volumes = ((pod.spec as { volumes?: { name: string; hostPath?: { path: string } }[] }).volumes ?? []).filter((v) => v.name === 'user-data' && v.hostPath);
   for (const volume of volumes) {
-    await mkdir(volume.hostPath!.path, { recursive: true });
+    await makeThreadDir(volume.hostPath!.path);
     await chmod(volume.hostPath!.path, 0o777);
   }
+}
+
+/**
+ * In-cluster agents are reached through `kubectl port-forward`: when their Pods are replaced (an
+ * upgrade that changes their env, a rollback) or the API server restarts, the forwards die with
+ * them. This attaches fresh handles to whatever agent Pods run now. Host-process agents (kwok-only
+ * clusters) are left alone.
+ */
+export async function reconnectAgents(ctx: Pick<E2eContext, 'backend' | 'realNode' | 'primary'>): Promise<void> {
+  if (!realContainers(ctx)) return;
+  for (const agent of ctx.primary.agents) await agent.stop();
+  for (let index = 0; index < ctx.primary.agents.length; index += 1) ctx.primary.agents[index] = await ctx.primary.replaceAgent(index);
 }

@@ -7,6 +7,7 @@
 // bundled public skills listed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { freePort } from '../../ports.js';
 import { resolveTool } from '../../tools.js';
 import { eventually } from '../../wait.js';
@@ -24,6 +25,27 @@ export interface DeerflowSuiteOptions {
 
 interface Thread {
   thread_id: string;
+}
+
+/** The HTTP status a WebSocket upgrade request gets (101 when accepted). */
+function websocketUpgrade(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, {
+      headers: { ...headers, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64') },
+      timeout: 15_000,
+    });
+    request.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      resolve(101);
+    });
+    request.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error('no answer to the upgrade within 15s')));
+    request.on('error', reject);
+    request.end();
+  });
 }
 
 async function portForward(ctx: E2eContext, service: string, remotePort: number): Promise<{ port: number; stop(): void }> {
@@ -82,12 +104,12 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
       // Browser tools are off in this release, so the gateway closes before accepting for every
       // origin (uvicorn answers the upgrade with 403); what this shows is that nginx upgrades the
       // connection to the gateway with the cookie (no 4xx from nginx itself, no 401 page).
-      const key = randomBytes(16).toString('base64');
-      const response = await fetch(`${base}/api/threads/probe-${tag}/browser/stream`, {
-        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': key, origin: base, cookie: `access_token=${admin.cookie('access_token')}` },
-      }).catch((error: Error) => ({ status: -1, headers: new Headers(), text: async () => error.message }));
-      assert(response.status === 403, `the upgrade got HTTP ${response.status}`);
-      return response.status;
+      const status = await websocketUpgrade(`${base}/api/threads/probe-${tag}/browser/stream`, { origin: base, cookie: `access_token=${admin.cookie('access_token')}` });
+      assert(status === 403, `the upgrade got HTTP ${status}`);
+      // uvicorn logs the WebSocket request: the upgrade reached the gateway, not just nginx.
+      const logs = await kube.run(['logs', '-n', ctx.primary.namespace, `deployment/${ctx.primary.release}-gateway`, '--since=2m']);
+      assert(logs.includes(`"WebSocket /api/threads/probe-${tag}/browser/stream" 403`), 'the gateway never saw the WebSocket upgrade');
+      return status;
     }, (status) => ({ status }));
 
     await report.check('create a thread and upload a file', async () => {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ClusterBackend, FAKE_NODE_ZONES, LocalBackend, componentLogTail, fakeNodeManifest } from '../../cluster.js';
 import { leaderOf } from '../agents.js';
-import { type E2eContext, assert, eventually, realContainers, sandboxIdOf, sandboxPods, sleep } from '../context.js';
+import { type E2eContext, assert, eventually, reconnectAgents, sandboxIdOf, sandboxPods, sleep } from '../context.js';
 import { mapLimit } from '../../parallel.js';
 import type { KubeObject } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
@@ -152,12 +152,8 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
     } catch (error) {
       throw new Error(`${(error as Error).message}\nkube-apiserver log:\n${await componentLogTail(cluster, 'kube-apiserver')}`);
     }
-    if (realContainers(ctx)) {
-      // In-cluster agents are reached through `kubectl port-forward`, which runs through the API
-      // server: its streams died with it. The agents themselves kept running; reconnect to them.
-      for (const agent of ctx.primary.agents) await agent.stop();
-      for (let index = 0; index < ctx.primary.agents.length; index += 1) ctx.primary.agents[index] = await ctx.primary.replaceAgent(index);
-    }
+    // In-cluster agents are reached through port-forwards, which run through the API server.
+    await reconnectAgents(ctx);
     for (const agent of ctx.primary.agents) {
       await eventually(`${agent.identity} /readyz after the restart`, 60_000, async () => fetch(`${agent.url}/readyz`).then((r) => r.ok, () => false), 500);
     }

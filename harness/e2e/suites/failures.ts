@@ -4,11 +4,11 @@
 // Faults are injected the way they happen: a fault file the stand-in reads at start (written on
 // the thread's hostPath before the Pod exists), and an image removed from the node's containerd.
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { userDataHostPath } from '../../../sandbox-agent/src/podspec.js';
 import { run } from '../../exec.js';
-import { type E2eContext, assert, eventually, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, eventually, makeThreadDir, sandboxIdOf, sandboxPods } from '../context.js';
 import { SkipCheck } from '../report.js';
 
 export async function failuresSuite(ctx: E2eContext): Promise<void> {
@@ -40,7 +40,7 @@ export async function failuresSuite(ctx: E2eContext): Promise<void> {
   };
   const withFault = async (id: string, userId: string, fault: 'unready' | 'oom') => {
     const dir = userDataHostPath(hostBase, userId, `thread-${id}`);
-    await mkdir(dir, { recursive: true, mode: 0o777 });
+    await makeThreadDir(dir);
     await writeFile(path.join(dir, '.antler-fault'), `${fault}\n`);
   };
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type E2eContext, assert, realContainers, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, realContainers, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
 import { helmInstall, waitForRelease } from '../install.js';
 import type { KubeObject } from '../kubectl.js';
 
@@ -81,9 +81,11 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
       namespace: ctx.primary.namespace,
       chartRef: ctx.primary.chartRef,
       valuesFiles: ctx.primary.valuesFiles,
-      extraArgs: [...ctx.primary.extraInstallArgs, '--set', `gateway.podAnnotations.antler\\.dev/upgraded=${run}`, '--set', 'sandbox.limits.maxSandboxesPerUser=12', '--wait', '--timeout', '3m'],
+      extraArgs: [...ctx.primary.extraInstallArgs, '--set-string', `gateway.podAnnotations.antler\\.dev/upgraded=${run}`, '--set', 'sandbox.limits.maxSandboxesPerUser=12', '--wait', '--timeout', '3m'],
     }, 'upgrade');
     await waitForRelease(ctx.kube, ctx.primary.namespace, ctx.primary.release, 120, path.join(ctx.outDir, 'diagnosis'));
+    // The changed cap rolls the agent Pods.
+    await reconnectAgents(ctx);
     const after = await history(ctx);
     assert(after.length === before.length + 1, `expected one new revision, history went ${before.length} → ${after.length}`);
     const [gatewayDeployment] = await ctx.kube.list('deployment', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`);
@@ -112,6 +114,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     assert(first, 'no release history');
     await ctx.kube.helm(['rollback', ctx.primary.release, String(first.revision), '-n', ctx.primary.namespace, '--wait', '--timeout', '3m']);
     await waitForRelease(ctx.kube, ctx.primary.namespace, ctx.primary.release, 120, path.join(ctx.outDir, 'diagnosis'));
+    await reconnectAgents(ctx);
     const latest = (await history(ctx)).at(-1);
     assert(latest?.status === 'deployed', `latest revision is ${latest?.status}`);
     const values = JSON.parse(await ctx.kube.helm(['get', 'values', ctx.primary.release, '-n', ctx.primary.namespace, '-o', 'json'])) as { gateway?: { podAnnotations?: Record<string, string> } };
