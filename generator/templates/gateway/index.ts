@@ -129,6 +129,16 @@ const homeMount = String.raw`- name: home
   subPath: deer-flow
   {{- end }}`;
 
+// An init container as the gateway runs: its resources (an init container never adds to the Pod's
+// effective requests beyond its largest container, and a LimitRange min applies to it as well) and
+// its security context.
+const asGateway = String.raw`  {{- with .Values.gateway.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" .Values.gateway.containerSecurityContext) | nindent 4 }}`;
+
 // Init containers, in order:
 // - hostPath home only: the kubelet creates a missing hostPath directory root-owned 0755, where the
 //   non-root gateway cannot write; one chown as root makes it the gateway user's (hostPath is the
@@ -171,12 +181,7 @@ ${indent(homeMount, 4)}
       cp -R {{ .Values.deerflow.skills.path }}/. ${HOME}/skills/.public-new
       rm -rf ${HOME}/skills/public
       mv ${HOME}/skills/.public-new ${HOME}/skills/public
-  {{- with .Values.gateway.resources }}
-  resources:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  securityContext:
-    {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" .Values.gateway.containerSecurityContext) | nindent 4 }}
+${asGateway}
   volumeMounts:
 ${indent(homeMount, 4)}
 {{- end }}
@@ -184,14 +189,7 @@ ${indent(homeMount, 4)}
   image: {{ include "deerflow.images.image" (dict "image" .Values.gateway.image "registry" .Values.global.imageRegistry) | quote }}
   imagePullPolicy: {{ .Values.gateway.image.pullPolicy }}
   command: ["sh", "-c", "[ -e ${HOME}/extensions_config.json ] || cp /app/backend/config/extensions_config.json ${HOME}/extensions_config.json"]
-  {{- with .Values.gateway.resources }}
-  # The gateway's own resources: an init container never adds to the Pod's effective requests
-  # beyond its largest container, and a LimitRange min applies to it as well.
-  resources:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  securityContext:
-    {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" .Values.gateway.containerSecurityContext) | nindent 4 }}
+${asGateway}
   volumeMounts:
     - name: config
       mountPath: /app/backend/config
