@@ -7,7 +7,8 @@ import { formatDuration, log } from '../progress.js';
 
 export interface CheckResult {
   name: string;
-  passed: boolean;
+  /** A skipped check is neither passed nor failed: it did not run here (`skipped` says why). */
+  status: 'passed' | 'failed' | 'skipped';
   skipped?: string;
   durationMs: number;
   error?: string;
@@ -75,7 +76,7 @@ export class Report {
       await body();
     } catch (error) {
       // A suite that dies outside a check still counts: as one failed check named after it.
-      result.checks.push({ name: `${name} (suite aborted)`, passed: false, durationMs: 0, error: describeError(error) });
+      result.checks.push({ name: `${name} (suite aborted)`, status: 'failed', durationMs: 0, error: describeError(error) });
       log('e2e', `✗ suite ${name} aborted: ${describeError(error)}`);
     } finally {
       result.durationMs = performance.now() - started;
@@ -91,17 +92,17 @@ export class Report {
     try {
       const value = await body();
       const durationMs = performance.now() - started;
-      suite.checks.push({ name, passed: true, durationMs, details: details?.(value) });
+      suite.checks.push({ name, status: 'passed', durationMs, details: details?.(value) });
       log('e2e', `  ✓ ${name} (${formatDuration(durationMs)})`);
       return value;
     } catch (error) {
       const durationMs = performance.now() - started;
       if (error instanceof SkipCheck) {
-        suite.checks.push({ name, passed: true, skipped: error.reason, durationMs });
+        suite.checks.push({ name, status: 'skipped', skipped: error.reason, durationMs });
         log('e2e', `  - ${name}: skipped (${error.reason})`);
         return undefined;
       }
-      suite.checks.push({ name, passed: false, durationMs, error: describeError(error) });
+      suite.checks.push({ name, status: 'failed', durationMs, error: describeError(error) });
       log('e2e', `  ✗ ${name} (${formatDuration(durationMs)}): ${describeError(error)}`);
       return undefined;
     }
@@ -114,9 +115,9 @@ export class Report {
   get counts(): { passed: number; failed: number; skipped: number } {
     const checks = this.suites.flatMap((suite) => suite.checks);
     return {
-      passed: checks.filter((check) => check.passed && !check.skipped).length,
-      failed: checks.filter((check) => !check.passed).length,
-      skipped: checks.filter((check) => check.skipped).length,
+      passed: checks.filter((check) => check.status === 'passed').length,
+      failed: checks.filter((check) => check.status === 'failed').length,
+      skipped: checks.filter((check) => check.status === 'skipped').length,
     };
   }
 
@@ -151,15 +152,15 @@ function xmlEscape(text: string): string {
 export function junitXml(suites: readonly SuiteResult[]): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const all = suites.flatMap((suite) => suite.checks);
-  lines.push(`<testsuites name="antler-e2e" tests="${all.length}" failures="${all.filter((c) => !c.passed).length}">`);
+  lines.push(`<testsuites name="antler-e2e" tests="${all.length}" failures="${all.filter((c) => c.status === 'failed').length}">`);
   for (const suite of suites) {
-    const failures = suite.checks.filter((check) => !check.passed).length;
+    const failures = suite.checks.filter((check) => check.status === 'failed').length;
     const skipped = suite.checks.filter((check) => check.skipped).length;
     lines.push(`  <testsuite name="${xmlEscape(suite.name)}" tests="${suite.checks.length}" failures="${failures}" skipped="${skipped}" time="${(suite.durationMs / 1000).toFixed(3)}">`);
     for (const check of suite.checks) {
       const open = `    <testcase classname="${xmlEscape(suite.name)}" name="${xmlEscape(check.name)}" time="${(check.durationMs / 1000).toFixed(3)}"`;
       if (check.skipped) lines.push(`${open}><skipped message="${xmlEscape(check.skipped)}"/></testcase>`);
-      else if (!check.passed) lines.push(`${open}><failure message="${xmlEscape((check.error ?? '').split('\n')[0] ?? '')}">${xmlEscape(check.error ?? '')}</failure></testcase>`);
+      else if (check.status === 'failed') lines.push(`${open}><failure message="${xmlEscape((check.error ?? '').split('\n')[0] ?? '')}">${xmlEscape(check.error ?? '')}</failure></testcase>`);
       else lines.push(`${open}/>`);
     }
     lines.push('  </testsuite>');
@@ -218,7 +219,7 @@ function html(report: Report): string {
   const rows = report.suites
     .flatMap((suite) =>
       suite.checks.map((check) => {
-        const state = check.skipped ? 'skipped' : check.passed ? 'passed' : 'FAILED';
+        const state = check.status === 'failed' ? 'FAILED' : check.status;
         const note = check.skipped ?? check.error ?? '';
         return `<tr class="${state}"><td>${xmlEscape(suite.name)}</td><td>${xmlEscape(check.name)}</td><td>${state}</td><td>${formatDuration(check.durationMs)}</td><td><pre>${xmlEscape(note)}</pre></td></tr>`;
       }),
