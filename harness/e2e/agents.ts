@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveTool } from '../tools.js';
 import { freePort } from '../ports.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
+import { AGENT_ENV, type AgentEnvName } from '../../sandbox-agent/src/env.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,6 +31,18 @@ export interface AgentDeployment {
   env: EnvVar[];
   apiKey: string;
   leaseName: string;
+}
+
+/**
+ * An integer setting as the release's agent runs it: its env value, else the agent's own default
+ * (the env table). Suites size their checks from this, not from copies of the e2e values file.
+ */
+export function agentIntSetting(deployment: AgentDeployment, name: AgentEnvName): number {
+  const spec = AGENT_ENV[name];
+  const raw = deployment.env.find((variable) => variable.name === name)?.value;
+  const value = raw === undefined ? spec.default : Number(raw);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`${name} of release ${deployment.release} is not an integer: ${raw ?? String(spec.default)}`);
+  return value;
 }
 
 /** Reads the release's sandbox-agent Deployment and resolves its env (Secrets, ConfigMaps). */

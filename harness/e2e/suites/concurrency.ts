@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { type E2eContext, assert, eventually, openHostPathUserData, realContainers, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
+import { agentIntSetting } from '../agents.js';
 import type { AcquireTiming } from '../gateway-sim.js';
 import type { KubeObject } from '../kubectl.js';
 import { SkipCheck, summarize } from '../report.js';
@@ -118,8 +119,9 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
   });
 
   await report.check('the per-user cap answers 429 naming the cap once reached', async () => {
-    // user-0 holds ctx.threads / USERS sandboxes; fill it up to the cap (10), then one more.
-    const limit = 10;
+    // user-0 holds ctx.threads / USERS sandboxes; fill it up to the release's cap, then one more.
+    const limit = agentIntSetting(ctx.primary.deployment, 'SANDBOX_AGENT_MAX_SANDBOXES_PER_USER');
+    assert(limit > 0, 'the release sets no per-user cap');
     const held = threads.filter((thread) => thread.userId === 'user-0').length;
     for (let index = held; index < limit; index += 1) {
       const result = await gateways[0]!.create(`u${run}x${index}`, `thread-u${run}-${index}`, 'user-0');
@@ -138,7 +140,8 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
   });
 
   await report.check('the global cap answers 429 naming the cap once reached', async () => {
-    const limit = 60;
+    const limit = agentIntSetting(ctx.primary.deployment, 'SANDBOX_AGENT_MAX_SANDBOXES');
+    assert(limit > 0, 'the release sets no global cap');
     const current = (await sandboxPods(ctx)).length;
     for (let index = current; index < limit; index += 1) {
       const result = await gateways[0]!.create(`g${run}x${index}`, `thread-g${run}-${index}`, `user-fill-${index}`);
@@ -149,13 +152,14 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     assert(/MAX_SANDBOXES\b/.test(over.text), `429 detail does not name the global cap: ${over.text}`);
   });
 
-  await report.check('TTL cleanup reclaims released sandboxes (released TTL 3 s)', async () => {
+  const releasedTtl = agentIntSetting(ctx.primary.deployment, 'SANDBOX_AGENT_RELEASED_TTL_SECONDS');
+  await report.check(`TTL cleanup reclaims released sandboxes (released TTL ${releasedTtl} s)`, async () => {
     const victims = threads.slice(0, 5).map((thread) => thread.sandboxId);
     for (const id of victims) {
       const released = await gateways[0]!.release(id);
       assert(released.status === 200, `release ${id}: HTTP ${released.status} ${released.text}`);
     }
-    const waitedMs = await eventually('released sandboxes to be reaped', 30_000, async () => {
+    const waitedMs = await eventually('released sandboxes to be reaped', (releasedTtl + 27) * 1000, async () => {
       const ids = new Set((await sandboxPods(ctx)).map(sandboxIdOf));
       return victims.every((id) => !ids.has(id));
     });

@@ -3,8 +3,8 @@
 // is lost, and reaping moves to the surviving replica.
 import { randomBytes } from 'node:crypto';
 import { type ClusterBackend, FAKE_NODE_ZONES, LocalBackend, componentLogTail, fakeNodeManifest } from '../../cluster.js';
-import { leaderOf } from '../agents.js';
-import { type E2eContext, assert, eventually, reconnectAgents, sandboxIdOf, sandboxPods, sleep } from '../context.js';
+import { agentIntSetting, leaderOf } from '../agents.js';
+import { type E2eContext, assert, eventually, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
 import type { KubeObject } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
@@ -20,7 +20,7 @@ async function componentPods(ctx: E2eContext, component: string): Promise<KubeOb
 export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): Promise<void> {
   const { report, kube } = ctx;
   const run = randomBytes(3).toString('hex');
-  const leaseSeconds = 5;
+  const leaseSeconds = agentIntSetting(ctx.primary.deployment, 'SANDBOX_AGENT_LEASE_DURATION_SECONDS');
 
   await report.check('kill -9 the agent leader during a burst: every acquire succeeds or fails cleanly and succeeds on retry', async () => {
     const agents = ctx.primary.agents;
@@ -30,17 +30,23 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
     const gateways = ctx.gateways();
     const ids = Array.from({ length: 20 }, (_, index) => `f${run}b${index}`);
     const outcomes: string[] = [];
+    const unexpected: string[] = [];
+    let started = 0;
+    let finished = 0;
     const burst = mapLimit(ids, 10, async (id, index) => {
       const gateway = gateways[index % gateways.length]!;
-      try {
-        const result = await gateway.create(id, `thread-${id}`, `user-f${index % 5}`);
-        outcomes.push(result.status === 200 ? 'ok' : `http-${result.status}`);
-        // A clean failure is a status code the gateway turns into an error, never a half-made sandbox.
-        assert(result.status === 200 || result.status >= 500 || result.status === 429, `unexpected ${result.status}`);
-        if (result.status === 200) return;
-      } catch (error) {
-        outcomes.push('connection-error');
-      }
+      started += 1;
+      // First attempt: a clean failure is a status the gateway turns into an error (429, 5xx) or a
+      // dropped connection, never a 4xx that blames the request or a half-made sandbox. Anything
+      // else is recorded and fails the check even when a retry would succeed.
+      const first = await gateway.create(id, `thread-${id}`, `user-f${index % 5}`).then(
+        (result) => result.status,
+        () => 'connection-error' as const,
+      );
+      finished += 1;
+      outcomes.push(typeof first === 'number' ? (first === 200 ? 'ok' : `http-${first}`) : first);
+      if (first === 200) return;
+      if (typeof first === 'number' && first !== 429 && first < 500) unexpected.push(`${id}: HTTP ${first}`);
       // The gateway's next acquire goes to a live replica (as a Service would route it).
       for (const retry of gateways) {
         const again = await retry.create(id, `thread-${id}`, `user-f${index % 5}`).catch(() => undefined);
@@ -48,13 +54,17 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
       }
       throw new Error(`acquire ${id} failed on every replica after the leader died`);
     });
-    await sleep(150);
+    // Kill once the burst is under way: some acquires answered, others still in flight.
+    await eventually('the burst to be under way', 30_000, async () => finished === ids.length || (finished >= 2 && started > finished), 5);
+    const inFlightAtKill = started - finished;
     await leader.kill();
     await burst;
+    assert(inFlightAtKill > 0, 'no acquire was in flight when the leader died');
+    assert(unexpected.length === 0, `acquires answered with a status that blames the request: ${unexpected.join(', ')}`);
     const pods = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod)?.startsWith(`f${run}b`));
     assert(pods.length === ids.length, `expected ${ids.length} sandboxes after the burst, found ${pods.length}`);
-    return outcomes;
-  }, (outcomes) => ({ outcomes: Object.fromEntries([...new Set(outcomes)].map((o) => [o, outcomes.filter((x) => x === o).length])) }));
+    return { outcomes, inFlightAtKill };
+  }, ({ outcomes, inFlightAtKill }) => ({ inFlightAtKill, outcomes: Object.fromEntries([...new Set(outcomes)].map((o) => [o, outcomes.filter((x) => x === o).length])) }));
 
   await report.check(`the surviving replica takes the Lease within its duration (${leaseSeconds}s) and reaps`, async () => {
     const survivors = ctx.primary.agents.filter((agent) => agent.running());
