@@ -11,6 +11,7 @@ import { resolveTool } from '../tools.js';
 import { freePort } from '../ports.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
 import { AGENT_ENV, type AgentEnvName } from '../../sandbox-agent/src/env.js';
+import { userDataHostPath } from '../../sandbox-agent/src/podspec.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -43,6 +44,26 @@ export function agentIntSetting(deployment: AgentDeployment, name: AgentEnvName)
   const value = raw === undefined ? spec.default : Number(raw);
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`${name} of release ${deployment.release} is not an integer: ${raw ?? String(spec.default)}`);
   return value;
+}
+
+/** A string setting as the release's agent runs it: its env value, else the agent's default. */
+export function agentStringSetting(deployment: AgentDeployment, name: AgentEnvName): string {
+  const raw = deployment.env.find((variable) => variable.name === name)?.value;
+  const value = raw ?? AGENT_ENV[name].default;
+  if (typeof value !== 'string') throw new Error(`${name} of release ${deployment.release} is not a string setting`);
+  return value;
+}
+
+/**
+ * Where the release's agent mounts a thread's user-data from in hostPath mode (the agent's own
+ * path rule), or undefined in PVC mode.
+ */
+export function hostPathUserData(deployment: AgentDeployment, userId: string, threadId: string): string | undefined {
+  if (agentStringSetting(deployment, 'USERDATA_PVC_NAME') !== '') return undefined;
+  return userDataHostPath({
+    deerFlowHostBaseDir: agentStringSetting(deployment, 'DEER_FLOW_HOST_BASE_DIR'),
+    threadsHostPath: agentStringSetting(deployment, 'THREADS_HOST_PATH'),
+  }, userId, threadId);
 }
 
 /** Reads the release's sandbox-agent Deployment and resolves its env (Secrets, ConfigMaps). */

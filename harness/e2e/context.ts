@@ -4,8 +4,9 @@ import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackendName } from '../cluster.js';
 import type { RealNode } from '../node/real-node.js';
-import type { AgentDeployment, AgentHandle } from './agents.js';
-import type { GatewaySimulator } from './gateway-sim.js';
+import { type AgentDeployment, type AgentHandle, hostPathUserData } from './agents.js';
+import type { GatewaySimulator, PrepareThread } from './gateway-sim.js';
+import type { DeerflowProvisionerClient } from './deerflow-provisioner.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
 import type { Report } from './report.js';
 
@@ -35,6 +36,15 @@ export interface E2eContext {
   realNodeImages?: Record<string, string>;
   /** A simulated gateway per agent process, so load spreads over replicas like a Service would. */
   gateways(): GatewaySimulator[];
+  /** The running agent replicas' URLs (what DeerFlow's `provisioner_url` would point at). */
+  agentUrls(): string[];
+  /**
+   * DeerFlow's own provisioner client (its RemoteSandboxBackend, run from the pinned source):
+   * behaviour checks go through it; undefined when it failed to start (its check says why).
+   */
+  deerflow?: DeerflowProvisionerClient;
+  /** What DeerFlow does before it asks for a sandbox (its thread directories), where it matters. */
+  prepareThread?: PrepareThread;
 }
 
 export const SANDBOX_SELECTOR = 'app.kubernetes.io/component=sandbox';
@@ -49,6 +59,12 @@ export function sandboxIdOf(pod: KubeObject): string | undefined {
 
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
+}
+
+/** DeerFlow's client, or the reason a check that needs it cannot run. */
+export function deerflowClient(ctx: Pick<E2eContext, 'deerflow'>): DeerflowProvisionerClient {
+  assert(ctx.deerflow, "DeerFlow's provisioner client did not start (see its install check)");
+  return ctx.deerflow;
 }
 
 export { eventually, sleep } from '../wait.js';
@@ -68,9 +84,21 @@ export async function makeThreadDir(dir: string): Promise<void> {
   const missing: string[] = [];
   for (let d = dir; !existsSync(d); d = path.dirname(d)) missing.unshift(d);
   for (const d of missing) {
-    await mkdir(d);
-    await chmod(d, 0o777);
+    // Threads of one user are prepared concurrently: another may have just made this directory.
+    const made = await mkdir(d).then(() => true, (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') return false;
+      throw error;
+    });
+    if (made) await chmod(d, 0o777);
   }
+}
+
+/** The simulated gateway's thread preparation on real Pods: DeerFlow's directories, made first. */
+export function threadDirMaker(deployment: AgentDeployment): PrepareThread {
+  return async (userId, threadId) => {
+    const dir = hostPathUserData(deployment, userId, threadId);
+    if (dir) await makeThreadDir(dir);
+  };
 }
 
 /**

@@ -25,12 +25,18 @@ export interface AcquireTiming {
   toReadyMs: number;
   status: number;
   ready: boolean;
+  /** The sandbox_url the create answered with (undefined when it failed). */
+  sandboxUrl?: string;
 }
+
+/** What the gateway does before it asks for a sandbox (DeerFlow makes the thread's directories). */
+export type PrepareThread = (userId: string, threadId: string) => Promise<void>;
 
 export class GatewaySimulator {
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: string,
+    private readonly prepareThread?: PrepareThread,
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<HttpResult<T>> {
@@ -65,7 +71,8 @@ export class GatewaySimulator {
     };
   }
 
-  create(sandboxId: string, threadId: string, userId: string): Promise<HttpResult<SandboxResponse>> {
+  async create(sandboxId: string, threadId: string, userId: string): Promise<HttpResult<SandboxResponse>> {
+    await this.prepareThread?.(userId, threadId);
     return this.request<SandboxResponse>('POST', '/api/sandboxes', GatewaySimulator.createPayload(sandboxId, threadId, userId), 30_000);
   }
 
@@ -107,6 +114,7 @@ export class GatewaySimulator {
       toReadyMs: performance.now() - started,
       status: created.status,
       ready: ready.status === 200 && ready.body?.ready === true,
+      sandboxUrl: created.body?.sandbox_url,
     };
   }
 }

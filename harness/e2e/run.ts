@@ -17,8 +17,9 @@ import { run, succeeds } from '../exec.js';
 import { log } from '../progress.js';
 import { type AgentHandle, attachInClusterAgent, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
 import { indexRepository, makeSigningKey, packageChart, type Registry, type Served, serveDirectory, startRegistry } from './chart-repo.js';
-import { type E2eContext, type PrimaryRelease, assert, eventually, sandboxIdOf, sandboxPods } from './context.js';
+import { type E2eContext, type PrimaryRelease, assert, eventually, sandboxIdOf, sandboxPods, threadDirMaker } from './context.js';
 import { GatewaySimulator } from './gateway-sim.js';
+import { DeerflowProvisionerClient } from './deerflow-provisioner.js';
 import { ensurePrerequisites, ensureStaticVolumes, helmInstall, waitForRelease } from './install.js';
 import { Kubectl } from './kubectl.js';
 import { Report, SkipCheck } from './report.js';
@@ -103,6 +104,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
   const realNode = options.realNode;
   let realNodeImages: Record<string, string> | undefined;
   let fakeLlm: FakeLlmProvider | undefined;
+  let deerflowClient: DeerflowProvisionerClient | undefined;
   const primaryValues = [profileFor(backend), ...(realNode ? [path.join(repoRoot, 'values/profiles/real-node.yaml')] : []), path.join(repoRoot, 'harness/e2e/values/primary.yaml')];
   // On kind and on the real node the agent runs in-cluster, two replicas, from the image this run
   // built; only a kwok-only local cluster runs the replicas as host processes.
@@ -273,11 +275,29 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           return agents.some((agent) => agent.identity === lease?.spec?.holderIdentity);
         });
       });
+
+      await report.check("DeerFlow's own provisioner client (RemoteSandboxBackend, pinned source) starts with the release's config.yaml", async () => {
+        assert(primary, 'no primary release');
+        const configMap = await kube.json<{ data?: Record<string, string> }>(['get', 'configmap', `${primaryRelease}-gateway`, '-n', primaryNamespace]);
+        const configYaml = configMap.data?.['config.yaml'];
+        assert(configYaml, `ConfigMap ${primaryRelease}-gateway has no config.yaml`);
+        const client = await DeerflowProvisionerClient.start({ configYaml, apiKey: primary.deployment.apiKey, workDir });
+        cleanups.push(() => client.stop());
+        deerflowClient = client;
+      });
     });
 
     if (primary) {
       const current = primary;
+      // On real Pods with hostPath user-data the simulated gateway makes the thread's directories
+      // first, as DeerFlow does (aio_sandbox_provider.py:849 → paths.py:390-409): a directory the
+      // kubelet creates for a hostPath volume is root-owned 0755 and would lock the real gateway
+      // (uid 1000) out of `users/`.
+      const prepareThread = realNode ? threadDirMaker(current.deployment) : undefined;
       const ctx: E2eContext = {
+        deerflow: deerflowClient,
+        prepareThread,
+        agentUrls: () => current.agents.filter((agent) => agent.running()).map((agent) => agent.url),
         backend,
         kube,
         report,
@@ -287,7 +307,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         primary: current,
         realNode,
         realNodeImages,
-        gateways: () => current.agents.filter((agent) => agent.running()).map((agent) => new GatewaySimulator(agent.url, current.deployment.apiKey)),
+        gateways: () => current.agents.filter((agent) => agent.running()).map((agent) => new GatewaySimulator(agent.url, current.deployment.apiKey, prepareThread)),
       };
       const suites = options.suites ?? SUITES;
       const tenantRefs: TenantRef[] = tenants.map((t) => ({ name: t.name, namespace: t.namespace, sandboxNamespace: t.sandboxNamespace }));
@@ -305,7 +325,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
     await report.suite('uninstall', async () => {
       await report.check('helm uninstall garbage-collects live sandboxes (ownerReference) and leaves no release object', async () => {
         if (primary) {
-          const gateway = new GatewaySimulator(primary.agents.find((agent) => agent.running())?.url ?? '', primary.deployment.apiKey);
+          const gateway = new GatewaySimulator(primary.agents.find((agent) => agent.running())?.url ?? '', primary.deployment.apiKey, realNode ? threadDirMaker(primary.deployment) : undefined);
           const left = await gateway.create(`gc${suffix}`, `thread-gc${suffix}`, 'user-gc');
           assert(left.status === 200, `could not create the sandbox to be collected: HTTP ${left.status}`);
           await Promise.all(primary.agents.map((agent) => agent.stop()));

@@ -103,7 +103,14 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
   } else {
     volumes.push({ name: 'skills', persistentVolumeClaim: { claimName: cfg.skillsPvcName, readOnly: true } });
     const sub = cfg.skillsPvcSubpathTemplate === '' ? undefined : formatSubpath(cfg.skillsPvcSubpathTemplate, userId, threadId);
-    sandboxMounts.push(mount('skills', '/mnt/skills', true, sub));
+    // Upstream mounts the whole PVC read-only at /mnt/skills. DeerFlow also asks for per-user
+    // mounts beneath it (/mnt/skills/custom, /mnt/skills/integrations): the runtime cannot make
+    // their mountpoints inside a read-only volume (runc: "mkdir …/mnt/skills/integrations:
+    // read-only file system"), so the Pod never starts. With such a mount the PVC's `public/` goes
+    // to /mnt/skills/public instead, the hostPath mode's layout, and the rest are DeerFlow's own.
+    const nested = mounts.sandbox.some((m) => m.container_path.startsWith('/mnt/skills/'));
+    if (nested) sandboxMounts.push(mount('skills', '/mnt/skills/public', true, sub === undefined ? 'public' : `${sub.replace(/\/+$/, '')}/public`));
+    else sandboxMounts.push(mount('skills', '/mnt/skills', true, sub));
   }
 
   if (cfg.userdataPvcName === '') {

@@ -202,6 +202,20 @@ describe('pod spec (contract §6.6–8, 16–19, 26–29)', () => {
       { name: 'user-data', mountPath: '/mnt/user-data', readOnly: false, subPath: 'deer-flow/users/user-1/threads/thread-1/user-data' },
     ]);
   });
+  it('PVC skills with DeerFlow\'s per-user mounts beneath /mnt/skills: the PVC\'s public/ goes to /mnt/skills/public, so the runtime can make the nested mountpoints', () => {
+    const nestedBody = { ...body, extra_mounts: [
+      { host_path: '/state/users/user-1/skills_view/custom', container_path: '/mnt/skills/custom', read_only: true },
+      { host_path: '/state/users/user-1/skills_view/integrations', container_path: '/mnt/skills/integrations', read_only: true },
+    ] };
+    const env = { DEER_FLOW_HOST_BASE_DIR: '/state', SKILLS_PVC_NAME: 'sk', SKILLS_PVC_SUBPATH_TEMPLATE: 'deer-flow/skills_view/' };
+    const mounts = pod(env, nestedBody).spec?.containers[0]?.volumeMounts ?? [];
+    expect(mounts.find((m) => m.name === 'skills')).toEqual({ name: 'skills', mountPath: '/mnt/skills/public', readOnly: true, subPath: 'deer-flow/skills_view/public' });
+    expect(mounts.map((m) => m.mountPath)).toEqual(expect.arrayContaining(['/mnt/skills/custom', '/mnt/skills/integrations']));
+    // No mount sits inside another read-only volume's mountpoint.
+    expect(mounts.some((m) => m.mountPath === '/mnt/skills')).toBe(false);
+    const noTemplate = pod({ ...env, SKILLS_PVC_SUBPATH_TEMPLATE: '' }, nestedBody).spec?.containers[0]?.volumeMounts?.find((m) => m.name === 'skills');
+    expect(noTemplate?.subPath).toBe('public');
+  });
   it('sets container port 9000 everywhere', () => {
     const cfg = loadConfig({ SANDBOX_CONTAINER_PORT: '9000', SANDBOX_SERVICE_TYPE: 'ClusterIP', K8S_NAMESPACE: 'ns1' });
     const r = req(body);

@@ -1,8 +1,11 @@
-// N simulated gateways acquire sandboxes in parallel, exactly as DeerFlow's RemoteSandboxBackend
-// does, spread over the agent replicas. Then: one Pod per thread, each mounting only its own
-// thread's data, duplicate creates converge, caps answer 429, TTL reclaims, deletion leaves nothing.
+// N simulated gateways acquire sandboxes in parallel (the load: the simulator sends what DeerFlow's
+// RemoteSandboxBackend sends), spread over the agent replicas. Then, through DeerFlow's own client
+// (RemoteSandboxBackend from the pinned source): discovery finds every sandbox, duplicate creates
+// converge on one Pod, a create over a cap fails as DeerFlow sees it, list_running adopts them all,
+// destroy leaves nothing. The simulator stays for the raw HTTP details (429 bodies, counts) and for
+// our `release` extension (TTL), which DeerFlow's client never calls.
 import { randomBytes } from 'node:crypto';
-import { type E2eContext, assert, eventually, openHostPathUserData, realContainers, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, deerflowClient, eventually, openHostPathUserData, realContainers, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
 import { agentIntSetting } from '../agents.js';
 import type { AcquireTiming } from '../gateway-sim.js';
@@ -97,23 +100,46 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     return pods.length;
   });
 
-  await report.check('list returns every sandbox of the run', async () => {
-    const listed = await gateways[0]!.list();
-    assert(listed.status === 200 && listed.body, `list: HTTP ${listed.status} ${listed.text}`);
-    const ours = listed.body.sandboxes.filter((sandbox) => sandbox.sandbox_id.startsWith(`c${run}t`));
-    assert(ours.length === ctx.threads, `list shows ${ours.length} of ${ctx.threads}`);
-    assert(listed.body.count === listed.body.sandboxes.length, 'count disagrees with the list');
+  await report.check("DeerFlow's discover and is_alive find every sandbox of the run at the URL the agent answered", async () => {
+    const deerflow = deerflowClient(ctx);
+    const urls = ctx.agentUrls();
+    const expected = new Map((timings ?? []).map((t) => [t.sandboxId, t.sandboxUrl]));
+    const misses: string[] = [];
+    await mapLimit(threads, 10, async (thread, index) => {
+      const url = urls[index % urls.length]!;
+      const found = await deerflow.discover(url, thread.sandboxId);
+      const alive = await deerflow.isAlive(url, thread.sandboxId);
+      if (!found.ok || !found.result) misses.push(`${thread.sandboxId}: discover ${found.ok ? 'None' : found.error}`);
+      else if (expected.get(thread.sandboxId) && found.result.sandbox_url !== expected.get(thread.sandboxId)) misses.push(`${thread.sandboxId}: URL ${found.result.sandbox_url} ≠ ${expected.get(thread.sandboxId)}`);
+      if (!alive.ok || alive.result !== true) misses.push(`${thread.sandboxId}: is_alive ${alive.ok ? alive.result : alive.error}`);
+    });
+    assert(misses.length === 0, `${misses.length} misses: ${misses.slice(0, 5).join('; ')}`);
+    return threads.length;
+  });
+
+  await report.check("list_running (DeerFlow's orphan adoption) returns every sandbox of the run", async () => {
+    const listed = await deerflowClient(ctx).list(ctx.agentUrls()[0]!);
+    assert(listed.ok, `list_running raised ${listed.ok ? '' : listed.error}`);
+    const ours = listed.result.filter((sandbox) => sandbox.sandbox_id.startsWith(`c${run}t`));
+    assert(ours.length === ctx.threads, `list_running shows ${ours.length} of ${ctx.threads}`);
+    assert(ours.every((sandbox) => sandbox.sandbox_url.startsWith('http')), 'a listed sandbox has no URL');
+    // The agent's own count field (not read by DeerFlow) agrees with its list.
+    const raw = await gateways[0]!.list();
+    assert(raw.body?.count === raw.body?.sandboxes.length, 'count disagrees with the list');
   });
 
   const raceId = `r${run}`;
-  await report.check('50 duplicate creates for one id, over all replicas, race to a single Pod', async () => {
+  await report.check("50 duplicate creates for one id through DeerFlow's client, over all replicas, race to a single Pod", async () => {
+    const deerflow = deerflowClient(ctx);
+    const urls = ctx.agentUrls();
+    await ctx.prepareThread?.('user-race', `thread-${raceId}`);
     const results = await mapLimit(Array.from({ length: 50 }, (_, index) => index), 50, (index) =>
-      gateways[index % gateways.length]!.create(raceId, `thread-${raceId}`, 'user-race'),
+      deerflow.create(urls[index % urls.length]!, raceId, `thread-${raceId}`, 'user-race'),
     );
-    const statuses = [...new Set(results.map((result) => result.status))];
-    assert(statuses.length === 1 && statuses[0] === 200, `statuses ${statuses.join(',')}`);
-    const urls = new Set(results.map((result) => result.body?.sandbox_url));
-    assert(urls.size === 1, `${urls.size} different sandbox URLs`);
+    const failures = results.filter((result) => !result.ok).map((result) => (result.ok ? '' : result.error));
+    assert(failures.length === 0, `${failures.length} creates raised: ${failures.slice(0, 3).join('; ')}`);
+    const urlsSeen = new Set(results.map((result) => (result.ok ? result.result.sandbox_url : '')));
+    assert(urlsSeen.size === 1, `${urlsSeen.size} different sandbox URLs`);
     const pods = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod) === raceId);
     assert(pods.length === 1, `expected exactly one Pod for ${raceId}, found ${pods.length}`);
   });
@@ -137,6 +163,11 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     const over = await gateways[1 % gateways.length]!.create(`u${run}over`, `thread-u${run}-over`, 'user-0');
     assert(over.status === 429, `expected 429 over the per-user cap, got ${over.status} ${over.text}`);
     assert(/PER_USER/.test(over.text), `429 detail does not name the per-user cap: ${over.text}`);
+    // What the gateway sees: DeerFlow's create raises (remote_backend.py:254-256) with the status,
+    // and no Pod is made for it.
+    const seen = await deerflowClient(ctx).create(ctx.agentUrls()[0]!, `u${run}over2`, `thread-u${run}-over2`, 'user-0');
+    assert(!seen.ok && /Provisioner create failed: 429/.test(seen.error), `DeerFlow's create over the cap: ${seen.ok ? 'succeeded' : seen.error}`);
+    assert(!(await sandboxPods(ctx)).some((pod) => sandboxIdOf(pod)?.startsWith(`u${run}over`)), 'a Pod was made over the cap');
   });
 
   await report.check('the global cap answers 429 naming the cap once reached', async () => {
@@ -168,20 +199,29 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     return waitedMs;
   }, (waitedMs) => ({ reapedWithinMs: waitedMs }));
 
-  await report.check('delete every sandbox: nothing is left', async () => {
+  await report.check("destroy every sandbox through DeerFlow's client: nothing is left, discover finds none", async () => {
+    const deerflow = deerflowClient(ctx);
+    const urls = ctx.agentUrls();
     const ids = (await sandboxPods(ctx)).map(sandboxIdOf).filter((id): id is string => Boolean(id));
+    // DeerFlow's destroy logs and swallows failures (remote_backend.py:258-271): what counts is
+    // that the Pods and Services are gone and discovery no longer finds them.
     await mapLimit(ids, 20, async (id, index) => {
-      const result = await gateways[index % gateways.length]!.destroy(id);
-      assert(result.status === 200, `delete ${id}: HTTP ${result.status} ${result.text}`);
+      const result = await deerflow.destroy(urls[index % urls.length]!, id);
+      assert(result.ok, `destroy ${id} raised ${result.ok ? '' : result.error}`);
     });
     await ctx.kube.run(['wait', '--for=delete', 'pod', '-n', ctx.primary.deployment.namespace, '-l', `app.kubernetes.io/component=sandbox,app.kubernetes.io/instance=${ctx.primary.release}`, '--timeout=60s']).catch(() => undefined);
     const left = await sandboxPods(ctx);
     assert(left.length === 0, `${left.length} sandbox Pods left: ${left.map((pod) => pod.metadata.name).slice(0, 5).join(', ')}`);
-    const listed = await gateways[0]!.list();
-    assert(listed.body?.count === 0, `list still shows ${listed.body?.count} sandboxes`);
+    const listed = await deerflow.list(urls[0]!);
+    assert(listed.ok && listed.result.length === 0, `list_running still shows ${listed.ok ? listed.result.length : listed.error}`);
+    for (const id of ids.slice(0, 5)) {
+      const found = await deerflow.discover(urls[0]!, id);
+      assert(found.ok && found.result === null, `discover ${id} after destroy: ${JSON.stringify(found)}`);
+    }
     const services = await ctx.kube.list('service', ctx.primary.deployment.namespace, 'app=deer-flow-sandbox');
     assert(services.length === 0, `${services.length} sandbox Services left`);
-  });
+    return ids.length;
+  }, (destroyed) => ({ destroyed }));
 
   await report.check("exec into two sandboxes: each reads its own file, neither can read the other's", async () => {
     if (!realContainers(ctx)) throw new SkipCheck('this cluster has no real node (kwok nodes run no containers); runs on kind or the local real node');

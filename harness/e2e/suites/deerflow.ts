@@ -144,6 +144,10 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
       assert(llmCalls.every((r) => r.stream), 'DeerFlow did not stream from the model');
       const sandboxes = (await sandboxPods(ctx)).filter((pod) => pod.metadata.annotations?.['sandbox.antler.dev/thread-id'] === thread);
       assert(sandboxes.length === 1, `expected one sandbox Pod for the thread, found ${sandboxes.length}`);
+      // The tool ran in it: a sandbox that never became Ready fails write_file inside the turn,
+      // which the model's scripted answer would otherwise hide.
+      const conditions = (sandboxes[0]!.status?.conditions as { type: string; status: string }[] | undefined) ?? [];
+      assert(conditions.some((c) => c.type === 'Ready' && c.status === 'True'), `the thread's sandbox Pod is not Ready: ${JSON.stringify(sandboxes[0]!.status?.containerStatuses ?? sandboxes[0]!.status).slice(0, 600)}`);
       const streamedText = JSON.stringify(turn.events.filter((e) => e.event === 'messages' || e.event === 'values'));
       assert(streamedText.includes('Done.'), 'the final answer was not streamed');
       return { events: turn.events.length, sandbox: sandboxIdOf(sandboxes[0]!) };

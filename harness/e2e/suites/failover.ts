@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ClusterBackend, FAKE_NODE_ZONES, LocalBackend, componentLogTail, fakeNodeManifest } from '../../cluster.js';
 import { agentIntSetting, leaderOf } from '../agents.js';
-import { type E2eContext, assert, eventually, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, deerflowClient, eventually, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
 import type { KubeObject } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
@@ -168,8 +168,11 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
       await eventually(`${agent.identity} /readyz after the restart`, 60_000, async () => fetch(`${agent.url}/readyz`).then((r) => r.ok, () => false), 500);
     }
     const gateway = ctx.gateways()[1 % ctx.gateways().length]!;
-    const listed = await gateway.list();
-    const listedIds = new Set(listed.body?.sandboxes.map((sandbox) => sandbox.sandbox_id));
+    // DeerFlow's list_running (what a restarted gateway adopts orphans from) sees them all.
+    const urls = ctx.agentUrls();
+    const listed = await deerflowClient(ctx).list(urls[1 % urls.length]!);
+    assert(listed.ok, `list_running raised ${listed.ok ? '' : listed.error}`);
+    const listedIds = new Set(listed.result.map((sandbox) => sandbox.sandbox_id));
     const lost = [...before].filter((id) => id && !listedIds.has(id));
     assert(lost.length === 0, `sandboxes lost across the restart: ${lost.join(', ')}`);
     // A watch that did not recover would never see this new Pod become Ready.

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type E2eContext, assert, realContainers, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, deerflowClient, realContainers, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
 import { helmInstall, waitForRelease } from '../install.js';
 import type { KubeObject } from '../kubectl.js';
 
@@ -58,7 +58,8 @@ async function postgresVolume(ctx: E2eContext): Promise<{ pvc: KubeObject; hostP
 export async function upgradeSuite(ctx: E2eContext): Promise<void> {
   const { report } = ctx;
   const run = randomBytes(3).toString('hex');
-  const gateway = ctx.gateways()[0]!;
+  // Upgrades and rollbacks replace the agent Pods (and their port-forwards): always the current ones.
+  const gateway = () => ctx.gateways()[0]!;
   const ids = Array.from({ length: 5 }, (_, index) => `u${run}s${index}`);
   const marker = `antler-e2e ${run}`;
   let sandboxUids = new Map<string, string>();
@@ -66,7 +67,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
 
   await report.check('before: live sandboxes and data on the Postgres volume', async () => {
     for (const id of ids) {
-      const acquired = await gateway.acquire(id, `thread-${id}`, 'user-upgrade', 30);
+      const acquired = await gateway().acquire(id, `thread-${id}`, 'user-upgrade', 30);
       assert(acquired.status === 200 && acquired.ready, `acquire ${id}: HTTP ${acquired.status}`);
     }
     sandboxUids = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
@@ -98,8 +99,11 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
   await report.check('no sandbox Pod lost across the upgrade', async () => {
     const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
     for (const id of ids) assert(now.get(id) === sandboxUids.get(id), `sandbox ${id} was lost or replaced (uid ${sandboxUids.get(id)} → ${now.get(id)})`);
-    const listed = await gateway.list();
-    for (const id of ids) assert(listed.body?.sandboxes.some((sandbox) => sandbox.sandbox_id === id), `agent no longer lists ${id}`);
+    // As the upgraded gateway sees them: DeerFlow's discover finds each at its old URL.
+    for (const id of ids) {
+      const found = await deerflowClient(ctx).discover(ctx.agentUrls()[0]!, id);
+      assert(found.ok && found.result?.sandbox_id === id, `DeerFlow's discover no longer finds ${id}: ${JSON.stringify(found)}`);
+    }
   });
 
   await report.check('PVC data kept across the upgrade', async () => {
@@ -127,6 +131,6 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
   }, (revision) => ({ revision }));
 
   await report.check("clean up the suite's sandboxes", async () => {
-    for (const id of ids) await gateway.destroy(id);
+    for (const id of ids) await gateway().destroy(id);
   });
 }
