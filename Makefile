@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_MODULES := node_modules/.package-lock.json
 TSX := node_modules/.bin/tsx
 
-.PHONY: help deps tools chart chart-check test test-unit test-cluster e2e cluster-up cluster-down agent image bench typecheck lint-values clean
+.PHONY: help deps tools chart chart-check test test-unit test-host test-cluster e2e cluster-up cluster-down agent image bench bench-llm-gateway llm-gateway typecheck lint-values clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -34,6 +34,12 @@ test: deps ## All tests: unit, helm-unittest, and suites against a local control
 test-unit: deps ## Unit tests only (no cluster)
 	node_modules/.bin/vitest run --project unit
 
+test-host: deps ## Host-process suites only (the real LiteLLM proxy, redis-server on loopback)
+	node_modules/.bin/vitest run --project host
+
+llm-gateway: deps ## Install the pinned LiteLLM proxy (hash-checked) into the cache and print where it is
+	$(TSX) harness/litellm-cli.ts env
+
 test-cluster: deps ## Cluster suites only
 	$(TSX) harness/tools-cli.ts ensure --for test
 	node_modules/.bin/vitest run --project cluster
@@ -57,6 +63,10 @@ image: ## Build the sandbox-agent image (needs a container engine)
 bench: deps ## Sandbox-agent benchmark against a local cluster; writes .bench/sandbox-agent.json
 	$(TSX) harness/tools-cli.ts ensure --for test
 	$(TSX) sandbox-agent/bench/main.ts
+
+bench-llm-gateway: deps ## LLM gateway benchmark: LiteLLM's added latency on loopback (p50/p99 at 1/10/50); writes .bench/llm-gateway.json
+	$(TSX) harness/tools-cli.ts ensure --for test
+	$(TSX) harness/bench/llm-gateway.ts
 
 clean: ## Remove build and report output (not the tool cache)
 	rm -rf dist .e2e .bench sandbox-agent/dist

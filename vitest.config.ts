@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing but Node and the pinned tools; `cluster` shares one
-// local Kubernetes control plane per run (started once in harness/vitest-cluster-setup.ts).
+// Three projects: `unit` needs nothing but Node and the pinned tools; `host` runs real servers as
+// host processes on loopback (the pinned LiteLLM proxy, redis-server: installed on first use);
+// `cluster` shares one local Kubernetes control plane per run (harness/vitest-cluster-setup.ts).
 // Cluster files run one at a time: they share a 2-core machine and one API server, and each
 // one's timing assertions must not depend on what another file is doing.
 export default defineConfig({
@@ -14,8 +15,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{generator,harness,sandbox-agent,test}/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/*.cluster.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/*.host.test.ts'],
           testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'host',
+          include: ['{generator,harness,sandbox-agent,test}/**/*.host.test.ts'],
+          exclude: ['**/node_modules/**'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
         },
       },
       {

@@ -31,8 +31,14 @@ const setJson = (...pairs: string[]): string[] => pairs.flatMap((p) => ['--set-j
 /** Sandboxes on, with what they need to render (the release namespace is `bad-values`). */
 const SANDBOX = set('sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany');
 const QUOTA = set('resourceQuota.enabled=true');
+/** A valid LLM gateway (generator/bad-values/llm-gateway.yaml) that each gateway case breaks once. */
+const LLM = ['-f', fixture('llm-gateway.yaml')];
 
 const schemaCases: BadCase[] = [
+  { name: 'LLM gateway: group without deployments', args: [...LLM, ...setJson('llmGateway.modelGroups[0].deployments=[]')], field: "'/llmGateway/modelGroups/0/deployments'" },
+  { name: 'LLM gateway: provider without CIDRs', args: [...LLM, ...setJson('llmGateway.providers[0].cidrs=[]')], field: "'/llmGateway/providers/0/cidrs'" },
+  { name: 'LLM gateway: negative price', args: [...LLM, ...set('llmGateway.modelGroups[0].deployments[0].inputPricePerMillion=-1')], field: "'/llmGateway/modelGroups/0/deployments/0/inputPricePerMillion'" },
+  { name: 'LLM gateway: master key without sk-', args: [...LLM, ...set('llmGateway.masterKey=0123456789abcdef')], field: "'/llmGateway/masterKey'" },
   { name: 'negative replica count', args: set('gateway.replicaCount=-1'), field: "'/gateway/replicaCount'" },
   { name: 'unknown key (typo)', args: set('gateway.replicas=2'), field: "'/gateway'", detail: "additional properties 'replicas' not allowed" },
   { name: 'unsupported nginx Service type', args: set('nginx.service.type=ExternalName'), field: "'/nginx/service/type'" },
@@ -104,6 +110,24 @@ const schemaCases: BadCase[] = [
 ];
 
 const guardCases: BadCase[] = [
+  { name: 'LLM gateway: compromised LiteLLM tag', args: [...LLM, ...set('llmGateway.image.tag=main-v1.82.7-stable')], field: 'llmGateway.image.tag:', detail: 'LiteLLM 1.82.7, a compromised release' },
+  { name: 'LLM gateway: compromised 1.107.0', args: [...LLM, ...set('llmGateway.image.tag=v1.107.0')], field: 'llmGateway.image.tag:', detail: 'compromised' },
+  { name: 'LLM gateway: floating tag even with a digest', args: [...LLM, ...set('llmGateway.image.tag=main-stable')], field: 'llmGateway.image.tag:', detail: '"main-stable" is a floating tag' },
+  { name: 'LLM gateway: image without digest', args: [...LLM, ...set('llmGateway.image.digest=')], field: 'llmGateway.image.digest:', detail: 'pinned by digest' },
+  { name: 'LLM gateway: unknown provider in a group', args: [...LLM, ...set('llmGateway.modelGroups[0].deployments[1].provider=c')], field: 'llmGateway.modelGroups[0].deployments[1].provider:', detail: '"c" is not in llmGateway.providers (a, b)' },
+  { name: 'LLM gateway: price missing with the spend alert on', args: [...LLM, ...set('monitoring.prometheusRule.enabled=true', 'llmGateway.alerts.spendPerHour=20'), ...setJson('llmGateway.modelGroups[0].deployments[1]={"provider":"b","model":"gpt-y","inputPricePerMillion":1}')], field: 'llmGateway.modelGroups[0].deployments[1].outputPricePerMillion:', detail: 'spendPerHour=20' },
+  { name: 'LLM gateway: weights leave a group empty', args: [...LLM, ...setJson('llmGateway.modelGroups[0].deployments=[{"provider":"a","model":"gpt-x","weight":0}]')], field: 'llmGateway.modelGroups[0].deployments:', detail: 'the group would be empty' },
+  { name: 'LLM gateway: no model group', args: [...LLM, ...setJson('llmGateway.modelGroups=[]', 'deerflow.models=[]')], field: 'llmGateway.modelGroups:' },
+  { name: 'LLM gateway: duplicate provider', args: [...LLM, ...set('llmGateway.providers[1].name=a')], field: 'llmGateway.providers[1].name:', detail: 'duplicate provider "a"' },
+  { name: 'LLM gateway: provider key missing', args: [...LLM, ...setJson('llmGateway.apiKeys={"KEY_A":"a"}')], field: 'llmGateway.providers[1].apiKeyEnv:', detail: 'KEY_B' },
+  { name: 'LLM gateway: no master key', args: [...LLM, ...set('llmGateway.masterKey=')], field: 'llmGateway.masterKey:' },
+  { name: 'LLM gateway: cache without Redis', args: [...LLM, ...set('llmGateway.redis.mode=none', 'llmGateway.replicaCount=1', 'llmGateway.cache.enabled=true')], field: 'llmGateway.cache.enabled:' },
+  { name: 'LLM gateway: replicas without shared Redis', args: [...LLM, ...set('llmGateway.redis.mode=none')], field: 'llmGateway.redis.mode:', detail: 'up to 3 replicas' },
+  { name: 'LLM gateway: release Redis without one', args: [...LLM, ...set('llmGateway.redis.mode=release')], field: 'llmGateway.redis.mode:', detail: 'redis.mode=bundled or external' },
+  { name: 'LLM gateway: DeerFlow model not a group', args: [...LLM, ...set('deerflow.models[0].model=gpt-x')], field: 'deerflow.models[0].model:', detail: 'not a model group of the LLM gateway (chat)' },
+  { name: 'LLM gateway: DeerFlow timeout under the worst case', args: [...LLM, ...set('deerflow.models[0].requestTimeout=60')], field: 'deerflow.models[0].requestTimeout:', detail: "worst case for \"chat\" (606s)" },
+  { name: 'LLM gateway: DeerFlow model with its own endpoint', args: [...LLM, ...set('deerflow.models[0].baseUrl=https://x.example/v1')], field: 'deerflow.models[0].baseUrl:' },
+  { name: 'viaGateway without the gateway', args: setJson('deerflow.models=[{"name":"m","use":"langchain_openai:ChatOpenAI","model":"m","viaGateway":true}]'), field: 'deerflow.models[0].viaGateway:' },
   { name: 'sandbox without a key', args: set('sandbox.enabled=true', 'persistence.home.accessMode=ReadWriteMany'), field: 'sandbox.apiKey:' },
   { name: 'replicas without multi-worker prerequisites', args: set('gateway.replicaCount=3'), field: 'gateway.replicaCount:', detail: 'missing: postgresql.mode=bundled|external' },
   { name: 'bundled postgres without password', args: set('postgresql.mode=bundled'), field: 'postgresql.auth.password:' },
@@ -169,6 +193,8 @@ const guardCases: BadCase[] = [
 ];
 
 const goodCases: GoodCase[] = [
+  { name: 'LLM gateway: valid two-provider group', args: LLM, renders: 'input_cost_per_token: 0.000003000000000' },
+  { name: 'LLM gateway: a drained deployment is not rendered', args: [...LLM, ...set('llmGateway.modelGroups[0].deployments[1].weight=0')], renders: 'model_name: "chat"' },
   { name: 'a floating tag with a digest', args: set('gateway.image.tag=latest', `gateway.image.digest=sha256:${'a'.repeat(64)}`), renders: `ghcr.io/bytedance/deer-flow-backend:latest@sha256:${'a'.repeat(64)}` },
   { name: 'a lark image on a registry with a port', args: set('sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany', 'sandbox.lark.initImage=registry:5000/lark/cli-init:1.4.2'), renders: 'registry:5000/lark/cli-init:1.4.2' },
   { name: 'a lark image with a digest on a floating tag', args: set('sandbox.enabled=true', 'sandbox.apiKey=0123456789abcdef', 'persistence.home.accessMode=ReadWriteMany', `sandbox.lark.brokerImage=lark/broker:main@sha256:${'b'.repeat(64)}`), renders: `lark/broker:main@sha256:${'b'.repeat(64)}` },

@@ -6,7 +6,7 @@ import { renderReadme } from './readme.js';
 import { scan } from './scan.js';
 import { toSchema } from './schema.js';
 import { allTemplates } from './templates/index.js';
-import { sandboxAgentDashboard } from './templates/monitoring/dashboard.js';
+import { llmGatewayDashboard, sandboxAgentDashboard } from './templates/monitoring/dashboard.js';
 import type { ChartFile } from './templates/lib/types.js';
 import { toValuesYaml } from './values-yaml.js';
 
@@ -62,6 +62,7 @@ export function chartFiles(): ChartFile[] {
     { path: 'values.schema.json', content: `${JSON.stringify(toSchema(model, 'deerflow chart values'), null, 2)}\n` },
     { path: 'README.md', content: renderReadme(model, result.readers) },
     { path: 'dashboards/sandbox-agent.json', content: sandboxAgentDashboard() },
+    { path: 'dashboards/llm-gateway.json', content: llmGatewayDashboard() },
     ...templates,
   ];
 }

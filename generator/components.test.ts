@@ -10,7 +10,8 @@ import { SANDBOX_LABELS } from './templates/lib/sandbox-labels.js';
 import { model } from './model/index.js';
 import { isGroup, nodeAt } from './model/types.js';
 import { allTemplates } from './templates/index.js';
-import { CHART_DIR, helmBinary, run } from './test-tools.js';
+import { join } from 'node:path';
+import { CHART_DIR, REPO_ROOT, helmBinary, run } from './test-tools.js';
 
 describe('component registry → model', () => {
   it.each(ALL_COMPONENTS.map((c) => [c.name, c] as const))('%s: the model has autoscaling, pdb, replicaCount and the Service port the registry says', (_name, c) => {
@@ -50,6 +51,8 @@ describe('component registry → rendered objects', () => {
     '--set', 'networkPolicy.enabled=true', '--set', 'networkPolicy.apiServer.cidrs[0]=10.0.0.1/32',
     '--set', 'sandbox.enabled=true', '--set', 'sandbox.apiKey=0123456789abcdef', '--set', 'persistence.home.accessMode=ReadWriteMany',
     '--set', 'postgresql.mode=bundled', '--set', 'postgresql.auth.password=pw', '--set', 'redis.mode=bundled', '--set', 'redis.auth.password=pw',
+    // The LLM gateway on, on the release's Redis (the valid gateway of the bad-values cases).
+    '-f', join(REPO_ROOT, 'generator', 'bad-values', 'llm-gateway.yaml'), '--set', 'llmGateway.redis.mode=release',
   ];
   let objs: Obj[] = [];
   beforeAll(async () => {

@@ -44,7 +44,14 @@ export interface Component {
    * Prometheus endpoint on the container port: a ServiceMonitor (`monitoring.serviceMonitor`),
    * and `networkPolicy.metricsFrom` may reach the port.
    */
-  readonly metrics?: { readonly path: string };
+  readonly metrics?: {
+    readonly path: string;
+    /**
+     * The endpoint needs a bearer token: the named helper that prints its Secret's name (given the
+     * root context) and the key, handed to the ServiceMonitor's `authorization.credentials`.
+     */
+    readonly bearer?: { readonly secretHelper: string; readonly key: string };
+  };
   /** Its NetworkPolicy beyond the component flows (plus DNS and `networkPolicy.extraEgress`, unless `noEgress`). */
   readonly policy: {
     /** What the policy allows, one line (a comment in the rendered object). */
@@ -64,7 +71,7 @@ export interface Component {
   readonly surge: 'rolling' | 'none' | { readonly expr: string };
 }
 
-export type ComponentName = 'gateway' | 'frontend' | 'nginx' | 'postgresql' | 'redis' | 'sandbox-agent';
+export type ComponentName = 'gateway' | 'frontend' | 'nginx' | 'postgresql' | 'redis' | 'sandbox-agent' | 'llm-gateway';
 
 const SANDBOX = '$.Values.sandbox.enabled';
 
@@ -121,8 +128,8 @@ export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
     when: '(eq $.Values.redis.mode "bundled")',
     autoscaled: false, pdb: true, limitRange: true,
     // The sandbox agent reads DeerFlow's sandbox ownership leases here (issue 10 finding 2).
-    clients: ['gateway', 'sandbox-agent'],
-    policy: { comment: 'Redis: in from the gateway and the sandbox agent (DeerFlow\'s ownership leases); no egress.', noEgress: true },
+    clients: ['gateway', 'sandbox-agent', 'llm-gateway'],
+    policy: { comment: 'Redis: in from the gateway, the sandbox agent (DeerFlow\'s ownership leases) and the LLM gateway (cooldowns, rate limits, cache); no egress.', noEgress: true },
     surge: 'none',
   },
   'sandbox-agent': {
@@ -135,6 +142,18 @@ export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
     clients: ['gateway'],
     metrics: { path: '/metrics' },
     policy: { comment: 'sandbox agent: in from the gateway, Prometheus (networkPolicy.metricsFrom) and helm tests; out to the API server (networkPolicy.apiServer) and DNS.' },
+    surge: 'rolling',
+  },
+  'llm-gateway': {
+    name: 'llm-gateway',
+    description: '`llmGateway.enabled`. LiteLLM proxy between DeerFlow and the LLM providers: order-based failover, a breaker per deployment, retries, rpm/tpm limits, cost metrics, optional Redis cache; `config.yaml` generated from typed values.',
+    values: 'llmGateway', dir: 'llm-gateway', kind: 'Deployment',
+    port: { name: 'http', number: 4000 },
+    when: '$.Values.llmGateway.enabled',
+    autoscaled: true, pdb: true, limitRange: true,
+    clients: ['gateway'],
+    metrics: { path: '/metrics/', bearer: { secretHelper: 'deerflow.llmGateway.secretName', key: 'LITELLM_MASTER_KEY' } },
+    policy: { comment: 'LLM gateway: in from the DeerFlow gateway and Prometheus (networkPolicy.metricsFrom); out to Redis, DNS and the providers\' CIDRs (llmGateway.providers[].cidrs) only.' },
     surge: 'rolling',
   },
 };

@@ -1,7 +1,9 @@
 // `make test` / `make e2e` preparation, each step timed and summarised at the end so a cold CI run
 // shows where its time went: the pinned tools (Go builds on a cold cache), DeerFlow's source and
-// Python environment (uv sync from PyPI), and the local images the real node runs.
+// Python environment (uv sync from PyPI), the pinned LiteLLM proxy (the host suite's gateway), and
+// the local images the real node runs.
 import { deerflowEnvironment } from './deerflow/python.js';
+import { litellmEnvironment } from './litellm/install.js';
 import { buildImage } from './images/build.js';
 import type { ImageName } from './images/catalog.js';
 import { realNodeWanted } from './node/real-node.js';
@@ -27,6 +29,7 @@ async function main(setName: string | undefined): Promise<void> {
   for (const name of names) await timed(`tool ${name}`, () => ensureTools([name]));
   if (names.includes('helm-unittest')) await helmPluginsDir();
   await timed('CRDs', () => resolveCrds());
+  await timed('LiteLLM proxy (pip install --require-hashes)', () => litellmEnvironment());
   // The real node belongs to the local backend; kind runs the upstream images.
   const node = process.env.CLUSTER === 'kind' ? { enabled: false, reason: 'CLUSTER=kind' } : await realNodeWanted();
   if (node.enabled) {

@@ -15,6 +15,19 @@ $VAR references (DeerFlow resolves those from env and refuses to start when one 
 {{- if .maxTokens }}{{ $_ := set $m "max_tokens" .maxTokens }}{{ end -}}
 {{- if .requestTimeout }}{{ $_ := set $m "request_timeout" .requestTimeout }}{{ end -}}
 {{- if hasKey . "maxRetries" }}{{ $_ := set $m "max_retries" .maxRetries }}{{ end -}}
+{{- /* Through the LLM gateway: its model group, its key, no client retries (the gateway retries and
+fails over), and a timeout above the gateway's worst case for the group. */ -}}
+{{- if and $.Values.llmGateway.enabled (ne (toString .viaGateway) "false") -}}
+{{- $_ := set $m "base_url" (include "deerflow.llmGateway.url" $) -}}
+{{- $_ := set $m "api_key" "$LLM_GATEWAY_API_KEY" -}}
+{{- $_ := set $m "max_retries" 0 -}}
+{{- $model := .model -}}
+{{- range $.Values.llmGateway.modelGroups -}}
+{{- if and (eq .name $model) (not (hasKey $m "request_timeout")) -}}
+{{- $_ := set $m "request_timeout" (add (include "deerflow.llmGateway.worstCaseSeconds" (dict "ctx" $ "group" .)) 10) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if .contextWindow }}{{ $_ := set $m "context_window" .contextWindow }}{{ end -}}
 {{- if hasKey . "supportsThinking" }}{{ $_ := set $m "supports_thinking" .supportsThinking }}{{ end -}}
 {{- if hasKey . "supportsVision" }}{{ $_ := set $m "supports_vision" .supportsVision }}{{ end -}}
@@ -73,6 +86,10 @@ $VAR references (DeerFlow resolves those from env and refuses to start when one 
     "scheduler" (dict "multi_instance" (eq (include "deerflow.multiWorker" .) "true"))
     "memory" (dict "shutdown_flush_timeout_seconds" $.Values.deerflow.config.memoryShutdownFlushSeconds)
 -}}
+{{- if $.Values.llmGateway.enabled -}}
+{{- /* The gateway retries; DeerFlow's own attempts multiply its worst case (llm_error_handling_middleware). */ -}}
+{{- $_ := set $generated "llm_call" (merge (dict "retry_max_attempts" $.Values.llmGateway.deerflowRetryAttempts) ($.Values.deerflow.config.extra.llm_call | default dict)) -}}
+{{- end -}}
 {{- if $tools -}}
 {{- /* Tools and groups from deerflow.config.extra come after the sandbox ones instead of being replaced. */ -}}
 {{- $extra := $.Values.deerflow.config.extra -}}

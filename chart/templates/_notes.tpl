@@ -18,6 +18,18 @@ Usage: include "deerflow.notes.prerequisites" .
 {{- range $.Values.deerflow.models -}}{{- with .apiKeyEnv -}}{{- $keys = append $keys . -}}{{- end -}}{{- end -}}
 {{- $out = append $out (printf "Secret %s in %s: keys %s" . $rel (default "(one per model apiKeyEnv; no model names one yet)" (join ", " (uniq $keys)))) -}}
 {{- end -}}
+{{- if .Values.llmGateway.enabled -}}
+{{- with .Values.llmGateway.existingSecret -}}
+{{- $keys := list "LITELLM_MASTER_KEY" -}}
+{{- range $.Values.llmGateway.providers -}}{{- $keys = append $keys .apiKeyEnv -}}{{- end -}}
+{{- $out = append $out (printf "Secret %s in %s: keys %s (LLM gateway master key and provider keys)" . $rel (join ", " (uniq $keys))) -}}
+{{- end -}}
+{{- with .Values.llmGateway.redis.existingSecret -}}
+{{- if eq $.Values.llmGateway.redis.mode "external" -}}
+{{- $out = append $out (printf "Secret %s in %s: key %s (the LLM gateway's redis:// URL)" . $rel $.Values.llmGateway.redis.existingSecretKey) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if and (eq .Values.postgresql.mode "external") .Values.postgresql.external.existingSecret -}}
 {{- $out = append $out (printf "Secret %s in %s: key %s (postgresql:// URL)" .Values.postgresql.external.existingSecret $rel .Values.postgresql.external.existingSecretKey) -}}
 {{- else if and (eq .Values.postgresql.mode "bundled") .Values.postgresql.auth.existingSecret -}}

@@ -37,6 +37,13 @@ release;redis;{{ add $n $surge }};{{ index $pod 0 }};{{ index $pod 1 }};{{ index
 {{- $pod := splitList " " (include "deerflow.quota.pod" (dict "containers" (list $.Values.sandbox.agent.resources) "sidecars" $.Values.sandbox.agent.sidecars "initContainers" $.Values.sandbox.agent.initContainers "limitRange" $.Values.limitRange)) }}
 release;sandbox-agent;{{ add $n $surge }};{{ index $pod 0 }};{{ index $pod 1 }};{{ index $pod 2 }};{{ index $pod 3 }};{{ index $pod 4 }}
 {{- end }}
+{{- if $.Values.llmGateway.enabled }}
+{{- $n := int64 (include "deerflow.autoscaling.maxReplicas" (dict "replicaCount" $.Values.llmGateway.replicaCount "autoscaling" $.Values.llmGateway.autoscaling)) }}
+{{- $surge := 0 }}
+{{- $surge = div (add $n 3) 4 }}
+{{- $pod := splitList " " (include "deerflow.quota.pod" (dict "containers" (list $.Values.llmGateway.resources) "sidecars" $.Values.llmGateway.sidecars "initContainers" $.Values.llmGateway.initContainers "limitRange" $.Values.limitRange)) }}
+release;llm-gateway;{{ add $n $surge }};{{ index $pod 0 }};{{ index $pod 1 }};{{ index $pod 2 }};{{ index $pod 3 }};{{ index $pod 4 }}
+{{- end }}
 {{- $tests := 0 }}
 {{- if $.Values.tests.enabled }}{{ $tests = add1 $tests }}{{ end }}
 {{- if $.Values.tests.enabled }}{{ $tests = add1 $tests }}{{ end }}

@@ -7,6 +7,9 @@
 {{- if $.Values.sandbox.enabled }}
 {{ include "deerflow.autoscaling.validate" (dict "field" "sandbox.agent.autoscaling" "autoscaling" $.Values.sandbox.agent.autoscaling) }}
 {{- end }}
+{{- if $.Values.llmGateway.enabled }}
+{{ include "deerflow.autoscaling.validate" (dict "field" "llmGateway.autoscaling" "autoscaling" $.Values.llmGateway.autoscaling) }}
+{{- end }}
 {{ include "deerflow.resources.check" (dict "field" "gateway.resources" "resources" $.Values.gateway.resources) }}
 {{ include "deerflow.resources.check" (dict "field" "frontend.resources" "resources" $.Values.frontend.resources) }}
 {{ include "deerflow.resources.check" (dict "field" "nginx.resources" "resources" $.Values.nginx.resources) }}
@@ -18,6 +21,9 @@
 {{- end }}
 {{- if $.Values.sandbox.enabled }}
 {{ include "deerflow.resources.check" (dict "field" "sandbox.agent.resources" "resources" $.Values.sandbox.agent.resources) }}
+{{- end }}
+{{- if $.Values.llmGateway.enabled }}
+{{ include "deerflow.resources.check" (dict "field" "llmGateway.resources" "resources" $.Values.llmGateway.resources) }}
 {{- end }}
 {{- if $.Values.sandbox.enabled }}
 {{ include "deerflow.resources.check" (dict "field" "sandbox.pod.resources" "resources" $.Values.sandbox.pod.resources) }}
@@ -37,6 +43,9 @@
 {{- if $.Values.sandbox.enabled }}
 {{ include "deerflow.podExtras.check" (dict "field" "sandbox.agent" "main" "sandbox-agent" "initContainers" $.Values.sandbox.agent.initContainers "sidecars" $.Values.sandbox.agent.sidecars "dnsPolicy" $.Values.sandbox.agent.dnsPolicy "dnsConfig" $.Values.sandbox.agent.dnsConfig "limitRange" $.Values.limitRange) }}
 {{- end }}
+{{- if $.Values.llmGateway.enabled }}
+{{ include "deerflow.podExtras.check" (dict "field" "llmGateway" "main" "llm-gateway" "initContainers" $.Values.llmGateway.initContainers "sidecars" $.Values.llmGateway.sidecars "dnsPolicy" $.Values.llmGateway.dnsPolicy "dnsConfig" $.Values.llmGateway.dnsConfig "limitRange" $.Values.limitRange) }}
+{{- end }}
 {{- if $.Values.limitRange.enabled }}
 {{ include "deerflow.limitRange.check" (dict "field" "gateway.resources" "resources" $.Values.gateway.resources "limitRange" $.Values.limitRange) }}
 {{ include "deerflow.limitRange.check" (dict "field" "frontend.resources" "resources" $.Values.frontend.resources "limitRange" $.Values.limitRange) }}
@@ -49,6 +58,9 @@
 {{- end }}
 {{- if $.Values.sandbox.enabled }}
 {{ include "deerflow.limitRange.check" (dict "field" "sandbox.agent.resources" "resources" $.Values.sandbox.agent.resources "limitRange" $.Values.limitRange) }}
+{{- end }}
+{{- if $.Values.llmGateway.enabled }}
+{{ include "deerflow.limitRange.check" (dict "field" "llmGateway.resources" "resources" $.Values.llmGateway.resources "limitRange" $.Values.limitRange) }}
 {{- end }}
 {{- if and $.Values.sandbox.enabled (eq (include "deerflow.sandbox.namespace" $) $.Release.Namespace) }}
 {{ include "deerflow.limitRange.check" (dict "field" "sandbox.pod.resources" "resources" $.Values.sandbox.pod.resources "limitRange" $.Values.limitRange) }}
@@ -65,6 +77,7 @@
 {{ include "deerflow.images.check" (dict "field" "redis.image" "image" $.Values.redis.image) }}
 {{ include "deerflow.images.check" (dict "field" "sandbox.image" "image" $.Values.sandbox.image) }}
 {{ include "deerflow.images.check" (dict "field" "sandbox.agent.image" "image" $.Values.sandbox.agent.image) }}
+{{ include "deerflow.images.check" (dict "field" "llmGateway.image" "image" $.Values.llmGateway.image) }}
 {{ include "deerflow.images.check" (dict "field" "tests.image" "image" $.Values.tests.image) }}
 {{ include "deerflow.images.checkRef" (dict "field" "sandbox.lark.initImage" "ref" $.Values.sandbox.lark.initImage) }}
 {{ include "deerflow.images.checkRef" (dict "field" "sandbox.lark.brokerImage" "ref" $.Values.sandbox.lark.brokerImage) }}
@@ -99,6 +112,11 @@
 {{ include "deerflow.labels.checkKeys" (dict "field" "sandbox.agent.podLabels" "map" $.Values.sandbox.agent.podLabels) }}
 {{ include "deerflow.labels.checkKeys" (dict "field" "sandbox.agent.serviceAccount.annotations" "map" $.Values.sandbox.agent.serviceAccount.annotations) }}
 {{ include "deerflow.labels.checkKeys" (dict "field" "sandbox.agent.service.annotations" "map" $.Values.sandbox.agent.service.annotations) }}
+{{ include "deerflow.labels.checkKeys" (dict "field" "llmGateway.nodeSelector" "map" $.Values.llmGateway.nodeSelector) }}
+{{ include "deerflow.labels.checkKeys" (dict "field" "llmGateway.podAnnotations" "map" $.Values.llmGateway.podAnnotations) }}
+{{ include "deerflow.labels.checkKeys" (dict "field" "llmGateway.podLabels" "map" $.Values.llmGateway.podLabels) }}
+{{ include "deerflow.labels.checkKeys" (dict "field" "llmGateway.serviceAccount.annotations" "map" $.Values.llmGateway.serviceAccount.annotations) }}
+{{ include "deerflow.labels.checkKeys" (dict "field" "llmGateway.service.annotations" "map" $.Values.llmGateway.service.annotations) }}
 {{ include "deerflow.labels.checkKeys" (dict "field" "istio.ingress.gateway.selector" "map" $.Values.istio.ingress.gateway.selector) }}
 {{ include "deerflow.labels.checkKeys" (dict "field" "monitoring.serviceMonitor.labels" "map" $.Values.monitoring.serviceMonitor.labels) }}
 {{ include "deerflow.labels.checkKeys" (dict "field" "monitoring.prometheusRule.labels" "map" $.Values.monitoring.prometheusRule.labels) }}

@@ -14,6 +14,7 @@ const modelSchema: JsonSchema = {
     model: { type: 'string', minLength: 1 },
     baseUrl: { type: 'string', pattern: '^https?://' },
     apiBase: { type: 'string', pattern: '^https?://' },
+    viaGateway: { type: 'boolean', description: 'With `llmGateway.enabled` (default true there): `model` names a gateway model group, `base_url` is the gateway Service, `api_key` its master key, `max_retries: 0`, `request_timeout` above the gateway\'s worst case. `false` calls the provider directly.' },
     viaMesh: { type: 'boolean', description: 'Send this model through the Istio LLM route (`istio.llm`): `base_url` becomes the mesh-internal host. Exclusive with `baseUrl`/`apiBase`.' },
     apiKeyEnv: { type: 'string', pattern: patterns.envName, description: 'Key in the provider Secret; rendered as `api_key: $NAME`.' },
     maxTokens: { type: 'integer', minimum: 1 },

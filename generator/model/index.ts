@@ -8,6 +8,7 @@ import { gateway } from './gateway.js';
 import { ingress } from './ingress.js';
 import { isolation } from './isolation.js';
 import { istio } from './istio.js';
+import { llmGateway } from './llm-gateway.js';
 import { monitoring } from './monitoring.js';
 import { networkPolicy } from './networkpolicy.js';
 import { nginx } from './nginx.js';
@@ -26,6 +27,7 @@ export const model: Group = group('Values of the deerflow chart.', {
   ...persistence,
   ...datastores,
   ...sandbox,
+  ...llmGateway,
   ...isolation,
   ...networkPolicy,
   ...istio,

@@ -74,13 +74,13 @@ export function containerSecurityContext(def: SecurityDefaults): ValueNode {
   );
 }
 
-export function scheduling(what: string): Record<string, ValueNode> {
+export function scheduling(what: string, spread: readonly unknown[] = []): Record<string, ValueNode> {
   return {
     nodeSelector: obj({}, `Node labels for ${what} Pod assignment.`, k8s.labels),
     tolerations: arr([], `Tolerations for ${what} Pods.`, k8s.toleration),
     affinity: obj({}, `Affinity for ${what} Pods.`, k8s.affinity),
     topologySpreadConstraints: arr(
-      [],
+      spread,
       `Topology spread constraints for ${what} Pods. A constraint without \`labelSelector\` gets the component's selector labels.`,
       k8s.topologySpreadConstraint,
     ),
@@ -166,6 +166,17 @@ export interface WorkloadDefaults {
   readonly preStopSleepSeconds: number;
   readonly automountServiceAccountToken?: boolean;
   readonly automountWhy?: string;
+  /** Default topology spread constraints (none). */
+  readonly topologySpread?: readonly unknown[];
+  /** Adds `podAntiAffinityPreset` with this default (used while `affinity` is empty). */
+  readonly antiAffinity?: 'soft' | 'hard';
+  /** Default autoscaling range (3–20). */
+  readonly autoscalingRange?: AutoscalingRange;
+}
+
+export interface AutoscalingRange {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
 }
 
 /** Shared HPA `behavior` (also KEDA's `advanced.horizontalPodAutoscalerConfig.behavior`). */
@@ -183,10 +194,10 @@ function scalingRule(dir: 'up' | 'down', window: number, pods: number, period: n
  * exclusive engines (an `autoscaling/v2` HPA or a KEDA ScaledObject). Either one drops
  * `replicas` from the Deployment.
  */
-export function autoscaling(what: string): Group {
+export function autoscaling(what: string, range: AutoscalingRange = { minReplicas: 3, maxReplicas: 20 }): Group {
   return group(`Autoscaling for ${what}. \`hpa.enabled\` and \`keda.enabled\` are mutually exclusive; with either on the Deployment omits \`replicas\`.`, {
-    minReplicas: int(3, 'Lowest replica count.', { minimum: 1, maximum: 1000 }),
-    maxReplicas: int(20, 'Highest replica count.', { minimum: 1, maximum: 1000 }),
+    minReplicas: int(range.minReplicas, 'Lowest replica count.', { minimum: 1, maximum: 1000 }),
+    maxReplicas: int(range.maxReplicas, 'Highest replica count.', { minimum: 1, maximum: 1000 }),
     targetCPUUtilizationPercentage: int(70, 'Average CPU utilisation target, percent of requests (0 disables the CPU metric/trigger).', { minimum: 0, maximum: 1000 }),
     targetMemoryUtilizationPercentage: int(80, 'Average memory utilisation target, percent of requests (0 disables the memory metric/trigger).', { minimum: 0, maximum: 1000 }),
     behavior: group('HPA `behavior` (KEDA: `advanced.horizontalPodAutoscalerConfig.behavior`).', {
@@ -221,7 +232,7 @@ export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
   if (component.kind === 'Deployment') {
     out.replicaCount = int(def.replicaCount ?? 1, `Number of ${def.what} replicas${component.autoscaled ? ' (ignored while autoscaling is on)' : ''}.`, { minimum: 0, maximum: 100 });
   }
-  if (component.autoscaled) out.autoscaling = autoscaling(def.what);
+  if (component.autoscaled) out.autoscaling = autoscaling(def.what, def.autoscalingRange);
   Object.assign(out, {
     image: image(def.image, def.what),
     resources: obj(def.resources, `Resource requests and limits for the ${def.what} container.`, k8s.resources),
@@ -233,7 +244,10 @@ export function workload(def: WorkloadDefaults): Record<string, ValueNode> {
     podSecurityContext: podSecurityContext(def.security),
     containerSecurityContext: containerSecurityContext(def.security),
     ...containerExtras(def.what),
-    ...scheduling(def.what),
+    ...scheduling(def.what, def.topologySpread),
+    ...(def.antiAffinity !== undefined
+      ? { podAntiAffinityPreset: enumOf(['', 'soft', 'hard'], def.antiAffinity, `Pod anti-affinity on \`kubernetes.io/hostname\` for ${def.what} Pods while \`affinity\` is empty: \`soft\` (preferred), \`hard\` (required: needs as many nodes as replicas) or empty (none).`) }
+      : {}),
     ...podExtras(def.what, component.kind === 'Deployment' ? 5 : 10),
     ...hooks(def.what),
     ...(component.pdb ? { pdb: pdb(def.what) } : {}),

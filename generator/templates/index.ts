@@ -7,6 +7,7 @@ import { helperTemplates } from './helpers/index.js';
 import { ingressTemplates } from './ingress.js';
 import { isolationTemplates } from './isolation/index.js';
 import { istioTemplates } from './istio/index.js';
+import { llmGatewayTemplates } from './llm-gateway/index.js';
 import type { TemplateModule } from './lib/types.js';
 import { monitoringTemplates } from './monitoring/index.js';
 import { networkPolicyTemplates } from './networkpolicy/index.js';
@@ -34,6 +35,7 @@ export function allTemplates(): TemplateModule[] {
     ...postgresqlTemplates,
     ...redisTemplates,
     ...sandboxTemplates,
+    ...llmGatewayTemplates,
     ...workloadTemplates,
     ...autoscalingTemplates,
     ...isolationTemplates,

@@ -81,6 +81,13 @@ const env = String.raw`- name: DEER_FLOW_PROJECT_ROOT
       name: {{ include "deerflow.providers.secretName" $ }}
       key: {{ .apiKeyEnv }}
 {{- end }}
+{{- end }}
+{{- if .Values.llmGateway.enabled }}
+- name: LLM_GATEWAY_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "deerflow.llmGateway.secretName" . }}
+      key: LITELLM_MASTER_KEY
 {{- end }}`;
 
 const mounts = String.raw`- name: config

@@ -99,6 +99,7 @@ while their own warm sandboxes still count. */ -}}
 {{- end -}}
 
 {{- /* Per-component guards generated from the registry: autoscaling, LimitRange fit (D-quota: a Pod the LimitRange rejects never starts and helm --wait times out). */ -}}
+{{- range (splitList "\n" (include "deerflow.llmGateway.validate" .)) -}}{{- if . -}}{{- $errors = append $errors . -}}{{- end -}}{{- end -}}
 {{- range (splitList "\n" (include "deerflow.validate.components" .)) -}}
 {{- if . -}}{{- $errors = append $errors . -}}{{- end -}}
 {{- end -}}

@@ -52,6 +52,8 @@ export interface PodParts {
   /** Extra Pod spec fields (YAML, unindented). */
   readonly specExtra?: string;
   readonly container: ContainerParts;
+  /** The component's values carry `podAntiAffinityPreset` (used while `affinity` is empty). */
+  readonly antiAffinity?: boolean;
 }
 
 function probe(kind: 'startup' | 'readiness' | 'liveness', handler: string, values: string): string {
@@ -140,7 +142,7 @@ export function podTemplate(p: PodParts): string {
     '  {{- include "deerflow.images.pullSecrets" . | indent 2 }}',
     '  securityContext:',
     `    {{- include "deerflow.securityContext" (dict "ctx" $ "securityContext" ${V}.podSecurityContext) | nindent 4 }}`,
-    `  {{- include "deerflow.scheduling" (dict "ctx" $ "component" "${name}" "nodeSelector" ${V}.nodeSelector "tolerations" ${V}.tolerations "affinity" ${V}.affinity "topologySpreadConstraints" ${V}.topologySpreadConstraints "priorityClassName" ${V}.priorityClassName) | indent 2 }}`,
+    `  {{- include "deerflow.scheduling" (dict "ctx" $ "component" "${name}" "nodeSelector" ${V}.nodeSelector "tolerations" ${V}.tolerations "affinity" ${V}.affinity "topologySpreadConstraints" ${V}.topologySpreadConstraints "priorityClassName" ${V}.priorityClassName${p.antiAffinity === true ? ` "antiAffinity" ${V}.podAntiAffinityPreset` : ''}) | indent 2 }}`,
     `  {{- with ${V}.schedulerName }}`,
     '  schedulerName: {{ . }}',
     '  {{- end }}',

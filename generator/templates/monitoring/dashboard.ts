@@ -1,4 +1,4 @@
-/** The sandbox agent's Grafana dashboard, built as data and shipped as chart/dashboards/sandbox-agent.json. */
+/** The Grafana dashboards, built as data and shipped as chart/dashboards/*.json: the sandbox agent's and the LLM gateway's. */
 
 const SEL = 'namespace="$namespace", job="$job"';
 
@@ -50,10 +50,15 @@ export function sandboxAgentDashboard(): string {
       { expr: `sum(up{${SEL}})`, legend: 'replicas up' },
     ], 0, 48),
   ];
-  const dashboard = {
-    uid: 'antler-sandbox-agent',
-    title: 'DeerFlow sandbox agent',
-    tags: ['deerflow', 'antler', 'sandbox'],
+  return dashboard('antler-sandbox-agent', 'DeerFlow sandbox agent', 'sandbox', 'sandbox_agent_leader', 'Agent', panels);
+}
+
+/** A dashboard with a data source, namespace and job variable (the job label is the Service name). */
+function dashboard(uid: string, title: string, tag: string, jobMetric: string, jobLabel: string, panels: readonly Record<string, unknown>[]): string {
+  const board = {
+    uid,
+    title,
+    tags: ['deerflow', 'antler', tag],
     timezone: 'browser',
     schemaVersion: 39,
     version: 1,
@@ -64,15 +69,43 @@ export function sandboxAgentDashboard(): string {
         { name: 'datasource', type: 'datasource', query: 'prometheus', label: 'Data source' },
         {
           name: 'namespace', type: 'query', label: 'Namespace', datasource: { type: 'prometheus', uid: '${datasource}' },
-          query: 'label_values(sandbox_agent_leader, namespace)', refresh: 2,
+          query: `label_values(${jobMetric}, namespace)`, refresh: 2,
         },
         {
-          name: 'job', type: 'query', label: 'Agent', datasource: { type: 'prometheus', uid: '${datasource}' },
-          query: 'label_values(sandbox_agent_leader{namespace="$namespace"}, job)', refresh: 2,
+          name: 'job', type: 'query', label: jobLabel, datasource: { type: 'prometheus', uid: '${datasource}' },
+          query: `label_values(${jobMetric}{namespace="$namespace"}, job)`, refresh: 2,
         },
       ],
     },
     panels,
   };
-  return `${JSON.stringify(dashboard, null, 2)}\n`;
+  return `${JSON.stringify(board, null, 2)}\n`;
+}
+
+/** The LLM gateway (LiteLLM's prometheus callback): requests, failovers, cooldowns, spend and tokens by deployment. */
+export function llmGatewayDashboard(): string {
+  nextId = 1;
+  const by = (metric: string, label: string, window = '5m') => `sum by (${label}) (rate(${metric}{${SEL}}[${window}]))`;
+  const panels = [
+    panel('Requests by status', 'reqps', [{ expr: by('litellm_proxy_total_requests_metric_total', 'status_code'), legend: '{{status_code}}' }], 0, 0),
+    panel('Failed requests', 'reqps', [{ expr: `sum(rate(litellm_proxy_failed_requests_metric_total{${SEL}}[5m]))`, legend: 'failed' }], 12, 0),
+    panel('Failovers (fallbacks)', 'ops', [
+      { expr: `sum(rate(litellm_deployment_successful_fallbacks_total{${SEL}}[5m]))`, legend: 'successful' },
+      { expr: `sum(rate(litellm_deployment_failed_fallbacks_total{${SEL}}[5m]))`, legend: 'failed' },
+    ], 0, 8),
+    panel('Cooldowns (breaker opened) by deployment', 'short', [{ expr: `sum by (model_id) (increase(litellm_deployment_cooled_down_total{${SEL}}[5m]))`, legend: '{{model_id}}' }], 12, 8),
+    panel('Deployment state (0 healthy, 1 partial, 2 outage)', 'short', [{ expr: `max by (model_id) (litellm_deployment_state{${SEL}})`, legend: '{{model_id}}' }], 0, 16),
+    panel('Deployment failures by deployment', 'ops', [{ expr: by('litellm_deployment_failure_responses_total', 'model_id'), legend: '{{model_id}}' }], 12, 16),
+    panel('Spend per hour by model group and provider (deployment)', 'currencyUSD', [{ expr: `sum by (model_id) (increase(litellm_spend_metric_total{${SEL}}[1h]))`, legend: '{{model_id}}' }], 0, 24),
+    panel('Total spend', 'currencyUSD', [{ expr: `sum(litellm_spend_metric_total{${SEL}})`, legend: 'spend' }], 12, 24),
+    panel('Tokens by deployment', 'short', [
+      { expr: by('litellm_input_tokens_metric_total', 'model_id'), legend: 'in {{model_id}}' },
+      { expr: by('litellm_output_tokens_metric_total', 'model_id'), legend: 'out {{model_id}}' },
+    ], 0, 32),
+    panel('Request latency', 's', [
+      { expr: quantile('0.5', 'litellm_request_total_latency_metric'), legend: 'p50' },
+      { expr: quantile('0.99', 'litellm_request_total_latency_metric'), legend: 'p99' },
+    ], 12, 32),
+  ];
+  return dashboard('antler-llm-gateway', 'DeerFlow LLM gateway', 'llm', 'litellm_proxy_total_requests_metric_total', 'Gateway', panels);
 }

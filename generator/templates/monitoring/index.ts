@@ -111,6 +111,43 @@ const alerts: Alert[] = [
   },
 ];
 
+const LLM = '{{ include "deerflow.componentName" (dict "ctx" $ "component" "llm-gateway") }}';
+const LSEL = `namespace="{{ .Release.Namespace }}", job="${LLM}"`;
+const LA = '.Values.llmGateway.alerts';
+/** The LLM gateway's alerts, on LiteLLM's prometheus callback metrics. */
+const llmAlerts: Alert[] = [
+  {
+    name: 'DeerflowLlmGatewayDown',
+    expr: `sum(up{${LSEL}}) == 0 or absent(up{${LSEL}})`,
+    for: '5m', severity: 'critical',
+    summary: 'No LLM gateway replica is up',
+    description: 'The LLM gateway of {{ .Release.Namespace }}/{{ .Release.Name }} has not been scraped for 5 minutes: DeerFlow\'s models that go through it cannot answer.',
+  },
+  {
+    name: 'DeerflowLlmGatewayDeploymentCooldown',
+    expr: `sum by (model_id) (increase(litellm_deployment_cooled_down_total{${LSEL}}[5m])) > 0`,
+    for: '0m', severity: 'warning',
+    summary: 'An LLM deployment is in cooldown (breaker open)',
+    description: 'Deployment {{`{{ $labels.model_id }}`}} failed llmGateway.breaker.openAfterFailures times and gets no traffic for llmGateway.breaker.resetSeconds; its group fails over to the next order level.',
+  },
+  {
+    name: 'DeerflowLlmGatewayErrors',
+    expr: `(sum(rate(litellm_proxy_failed_requests_metric_total{${LSEL}}[10m]))
+  / sum(rate(litellm_proxy_total_requests_metric_total{${LSEL}}[10m]))) * 100 > {{ ${LA}.errorPercent }}`,
+    for: '10m', severity: 'critical',
+    summary: 'LLM gateway requests failing',
+    description: 'More than {{ .Values.llmGateway.alerts.errorPercent }}% of requests through the LLM gateway fail after retries and failover.',
+  },
+  {
+    name: 'DeerflowLlmGatewaySpend',
+    when: `gt (int ${LA}.spendPerHour) 0`,
+    expr: `sum(increase(litellm_spend_metric_total{${LSEL}}[1h])) > {{ ${LA}.spendPerHour }}`,
+    for: '5m', severity: 'warning',
+    summary: 'LLM spend per hour above the threshold',
+    description: 'Spend through the LLM gateway over the last hour is above {{ .Values.llmGateway.alerts.spendPerHour }} (tokens x the prices in llmGateway.modelGroups).',
+  },
+];
+
 /** A ServiceMonitor for a component of the registry that exposes `metrics`. */
 function serviceMonitor(c: Component, path: string): TemplateModule {
   return {
@@ -134,6 +171,9 @@ function serviceMonitor(c: Component, path: string): TemplateModule {
       `      path: ${path}`,
       `      interval: {{ ${M}.serviceMonitor.interval }}`,
       `      scrapeTimeout: {{ ${M}.serviceMonitor.scrapeTimeout }}`,
+      c.metrics?.bearer !== undefined
+        ? lines('      authorization:', '        type: Bearer', '        credentials:', `          name: {{ include "${c.metrics.bearer.secretHelper}" $ }}`, `          key: ${c.metrics.bearer.key}`)
+        : undefined,
       '{{- end }}',
       '',
     ),
@@ -156,6 +196,44 @@ export const monitoringTemplates: TemplateModule[] = [
       '    - name: deerflow-sandbox-agent',
       '      rules:',
       ...alerts.map((a) => alert(a).split('\n').map((l) => `        ${l}`).join('\n')),
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'llm-gateway/prometheusrule.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if and .Values.llmGateway.enabled ${R}.enabled }}`,
+      'apiVersion: monitoring.coreos.com/v1',
+      'kind: PrometheusRule',
+      metadata({ component: 'llm-gateway', labels: `{{- with ${R}.labels }}\n{{- toYaml . | nindent 0 }}\n{{- end }}` }),
+      'spec:',
+      '  groups:',
+      '    - name: deerflow-llm-gateway',
+      '      rules:',
+      ...llmAlerts.map((a) => alert(a).split('\n').map((l) => `        ${l}`).join('\n')),
+      '{{- end }}',
+      '',
+    ),
+  },
+  {
+    path: 'llm-gateway/configmap-dashboard.yaml',
+    source: SRC,
+    render: () => lines(
+      header(SRC),
+      `{{- if and .Values.llmGateway.enabled ${M}.grafanaDashboard.enabled }}`,
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      metadata({
+        component: 'llm-gateway-dashboard',
+        labels: `{{- with ${M}.grafanaDashboard.labels }}\n{{- toYaml . | nindent 0 }}\n{{- end }}`,
+        annotationsValue: 'monitoring.grafanaDashboard.annotations',
+      }),
+      'data:',
+      '  deerflow-llm-gateway.json: |-',
+      '    {{- .Files.Get "dashboards/llm-gateway.json" | nindent 4 }}',
       '{{- end }}',
       '',
     ),

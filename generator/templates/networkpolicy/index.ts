@@ -109,6 +109,21 @@ const EXTRA: Readonly<Partial<Record<ComponentName, Extra>>> = {
       '{{- with .Values.networkPolicy.gateway.extraEgress }}\n{{- toYaml . | nindent 0 }}\n{{- end }}',
     ),
   },
+  'llm-gateway': {
+    // The providers only, by address: never the public internet at large.
+    egress: lines(
+      '{{- range .Values.llmGateway.providers }}',
+      '- to:',
+      '    {{- range .cidrs }}',
+      '    - ipBlock:',
+      '        cidr: {{ . }}',
+      '    {{- end }}',
+      '  ports:',
+      '    - protocol: TCP',
+      '      port: {{ .port | default 443 }}',
+      '{{- end }}',
+    ),
+  },
   'sandbox-agent': {
     ingressPeers: tests,
     egress: lines(
