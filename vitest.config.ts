@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 // host processes on loopback (the pinned LiteLLM proxy, redis-server: installed on first use);
 // `cluster` shares one local Kubernetes control plane per run (harness/vitest-cluster-setup.ts).
 // Cluster files run one at a time: they share a 2-core machine and one API server, and each
-// one's timing assertions must not depend on what another file is doing.
+// one's timing assertions must not depend on what another file is doing. The projects run one
+// after another (sequence.groupOrder): the host suite's timing checks (a stalled provider costs
+// one timeout, a breaker's reset time) and the e2e's real-Pod budgets never share the 2 cores.
 export default defineConfig({
   test: {
     // The JSON report feeds harness/test-summary.ts, which prints the plain `N passed, N failed`
@@ -14,6 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['{generator,harness,sandbox-agent,test}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/*.host.test.ts'],
           testTimeout: 120_000,
@@ -22,6 +25,7 @@ export default defineConfig({
       {
         test: {
           name: 'host',
+          sequence: { groupOrder: 1 },
           include: ['{generator,harness,sandbox-agent,test}/**/*.host.test.ts'],
           exclude: ['**/node_modules/**'],
           fileParallelism: false,
@@ -32,6 +36,7 @@ export default defineConfig({
       {
         test: {
           name: 'cluster',
+          sequence: { groupOrder: 2 },
           include: ['{generator,harness,sandbox-agent,test}/**/*.cluster.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['harness/vitest-cluster-setup.ts'],
