@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveTool } from '../harness/tools.js';
+import { waitFor } from '../harness/wait.js';
 import { CHART_DIR, VALUES_DIR, helmBinary, run } from './test-tools.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -53,16 +54,6 @@ async function leftovers(release: string): Promise<string[]> {
   ];
 }
 
-async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!done(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 2000));
-    last = await probe();
-  }
-  return last;
-}
-
 beforeAll(async () => {
   helm = await helmBinary(4);
   kubectlBin = await resolveTool('kubectl');
@@ -83,7 +74,10 @@ describe('chart install on the local cluster (profile local)', () => {
   it('installs the packaged chart and every Deployment and StatefulSet becomes available', async () => {
     expect(chartPackage).toMatch(/deerflow-0\.1\.0\.tgz$/);
     await helmRun(['install', releases[0], chartPackage, '-n', namespace, '-f', join(VALUES_DIR, 'profiles', 'local.yaml'), '--wait', '--timeout', '5m']);
-    const items = await eventually(() => workloads(releases[0]), (ws) => ws.length > 0 && ws.every((w) => (w.status.readyReplicas ?? 0) === (w.spec.replicas ?? 1)), 120_000);
+    const items = await waitFor('every workload of the release to be ready', 120_000, async () => {
+      const ws = await workloads(releases[0]);
+      return ws.length > 0 && ws.every((w) => (w.status.readyReplicas ?? 0) === (w.spec.replicas ?? 1)) && ws;
+    }, 2000);
     const names = items.map((w) => `${w.kind}/${w.metadata.name}`).sort();
     expect(names).toEqual([
       'Deployment/deerflow-it-frontend',
@@ -99,7 +93,10 @@ describe('chart install on the local cluster (profile local)', () => {
   it('binds the release-scoped skills PV to its claim', async () => {
     const pvc = JSON.parse(await kubectl(['get', 'pvc', 'deerflow-it-skills', '-n', namespace, '-o', 'json'])) as { spec: { volumeName: string }; status: { phase: string } };
     expect(pvc.spec.volumeName).toBe(`${namespace}-deerflow-it-skills`);
-    const phase = await eventually(async () => (JSON.parse(await kubectl(['get', 'pvc', 'deerflow-it-skills', '-n', namespace, '-o', 'json'])) as { status: { phase: string } }).status.phase, (p) => p === 'Bound', 30_000);
+    const phase = await waitFor('the skills PVC to be Bound', 30_000, async () => {
+      const p = (JSON.parse(await kubectl(['get', 'pvc', 'deerflow-it-skills', '-n', namespace, '-o', 'json'])) as { status: { phase: string } }).status.phase;
+      return p === 'Bound' && p;
+    }, 2000);
     expect(phase).toBe('Bound');
   });
 
@@ -114,7 +111,11 @@ describe('chart install on the local cluster (profile local)', () => {
   it('helm uninstall leaves no object of either release behind', async () => {
     for (const release of releases) {
       await helmRun(['uninstall', release, '-n', namespace, '--wait', '--timeout', '3m']);
-      const left = await eventually(() => leftovers(release), (l) => l.length === 0, 60_000);
+      let left: string[] = [];
+      await waitFor(`nothing left behind by ${release}`, 60_000, async () => {
+        left = await leftovers(release);
+        return left.length === 0;
+      }, 2000).catch(() => undefined);
       expect(left, `left behind by ${release}`).toEqual([]);
     }
   });

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveTool } from '../harness/tools.js';
+import { waitFor } from '../harness/wait.js';
 import { CHART_DIR, VALUES_DIR, helmBinary, mapLimit, run } from './test-tools.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -138,16 +139,6 @@ async function tenantSecrets(t: Tenant): Promise<void> {
   }
 }
 
-async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!done(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1000));
-    last = await probe();
-  }
-  return last;
-}
-
 const toMilli = (q: string): number => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
 
 beforeAll(async () => {
@@ -259,11 +250,10 @@ describe('three tenants side by side', () => {
 
   it.each(TENANTS)('%s: a Pod over the ResourceQuota is rejected by the API server; LimitRange defaults fill a Pod without resources', async (t) => {
     const quotaName = `${t}-deerflow-quota`;
-    const quota = await eventually(
-      async () => JSON.parse(await kubectl(['get', 'resourcequota', quotaName, '-n', ns(t), '-o', 'json'])) as { spec: { hard: Record<string, string> }; status: { hard?: Record<string, string>; used?: Record<string, string> } },
-      (q) => q.status.used?.['requests.cpu'] !== undefined && toMilli(q.status.used['requests.cpu']) > 0,
-      30_000,
-    );
+    const quota = await waitFor(`ResourceQuota ${quotaName} to count the release's CPU requests`, 30_000, async () => {
+      const q = JSON.parse(await kubectl(['get', 'resourcequota', quotaName, '-n', ns(t), '-o', 'json'])) as { spec: { hard: Record<string, string> }; status: { hard?: Record<string, string>; used?: Record<string, string> } };
+      return q.status.used?.['requests.cpu'] !== undefined && toMilli(q.status.used['requests.cpu']) > 0 && q;
+    }, 1000);
     const hardCpu = toMilli(quota.spec.hard['requests.cpu'] ?? '0');
     const remaining = hardCpu - toMilli(quota.status.used?.['requests.cpu'] ?? '0');
     expect(hardCpu).toBeGreaterThan(0);
@@ -311,11 +301,10 @@ describe('three tenants side by side', () => {
   it('PDB: an eviction beyond the budget is refused (429); one within the budget is admitted', async () => {
     const t: Tenant = 'acme';
     const pdbReady = async (name: string, healthy: number): Promise<void> => {
-      const pdb = await eventually(
-        async () => JSON.parse(await kubectl(['get', 'pdb', name, '-n', ns(t), '-o', 'json'])) as { metadata: { generation: number }; status: { observedGeneration?: number; currentHealthy?: number } },
-        (p) => p.status.observedGeneration === p.metadata.generation && p.status.currentHealthy === healthy,
-        30_000,
-      );
+      const pdb = await waitFor(`PDB ${name} to observe ${healthy} healthy Pods`, 30_000, async () => {
+        const p = JSON.parse(await kubectl(['get', 'pdb', name, '-n', ns(t), '-o', 'json'])) as { metadata: { generation: number }; status: { observedGeneration?: number; currentHealthy?: number } };
+        return p.status.observedGeneration === p.metadata.generation && p.status.currentHealthy === healthy && p;
+      }, 1000);
       expect(pdb.status.currentHealthy).toBe(healthy);
     };
     const podOf = async (component: string): Promise<string> => {

@@ -6,15 +6,17 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Polls `probe` until it returns true; resolves to the time it took. At `timeoutMs` it throws an
- * error naming `what`, with the last probe error if the probe itself kept failing.
+ * Polls `probe` until it returns a value (anything but undefined, null or false) and resolves to
+ * it. At `timeoutMs` it throws an error naming `what`, with the last probe error if the probe
+ * itself kept failing.
  */
-export async function eventually(what: string, timeoutMs: number, probe: () => Promise<boolean> | boolean, intervalMs = 250): Promise<number> {
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, intervalMs = 250): Promise<T> {
   const started = Date.now();
   let lastError: unknown;
   for (;;) {
     try {
-      if (await probe()) return Date.now() - started;
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value;
       lastError = undefined;
     } catch (error) {
       lastError = error;
@@ -25,4 +27,11 @@ export async function eventually(what: string, timeoutMs: number, probe: () => P
     }
     await sleep(intervalMs);
   }
+}
+
+/** `waitFor` a condition; resolves to the time it took to hold. */
+export async function eventually(what: string, timeoutMs: number, probe: () => Promise<boolean> | boolean, intervalMs = 250): Promise<number> {
+  const started = Date.now();
+  await waitFor(what, timeoutMs, probe, intervalMs);
+  return Date.now() - started;
 }

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { summarize, type LatencySummary } from '../e2e/report.js';
+import { summarize, type LatencySummary } from '../stats.js';
 import { FakeLlmProvider } from '../fakes/llm-provider.js';
 import { renderGatewayConfig } from '../litellm/fixture.js';
 import { startProxy } from '../litellm/proxy.js';

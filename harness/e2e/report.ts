@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDuration, log } from '../progress.js';
+import { summarize } from '../stats.js';
 
 export interface CheckResult {
   name: string;
@@ -26,31 +27,6 @@ export interface LatencySeries {
   samplesMs: number[];
 }
 
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-export function percentile(sortedMs: readonly number[], p: number): number {
-  if (sortedMs.length === 0) return Number.NaN;
-  const index = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
-  return sortedMs[index] as number;
-}
-
-export function summarize(samplesMs: readonly number[]): LatencySummary {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  const round = (value: number): number => Math.round(value * 10) / 10;
-  return {
-    count: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? Number.NaN),
-  };
-}
 
 /** Thrown by a check that cannot run here; recorded as skipped with its reason. */
 export class SkipCheck extends Error {

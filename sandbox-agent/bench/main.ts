@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
 import { LocalBackend } from '../../harness/cluster.js';
+import { mapLimit } from '../../harness/parallel.js';
+import { type LatencySummary, summarize } from '../../harness/stats.js';
 import { loadConfig } from '../src/config.js';
 import { resolveMounts } from '../src/mounts.js';
 import { buildPod } from '../src/podspec.js';
@@ -17,7 +19,7 @@ const SAMPLES: Record<number, number> = { 1: 20, 10: 60, 50: 100 };
 const SWEEP_SIZES = (process.env.BENCH_SWEEP_SIZES ?? '1000,10000').split(',').map(Number);
 const PHASE_BUDGET_MS = 120_000;
 
-type Stats = { n: number; p50: number; p95: number; p99: number };
+type Stats = LatencySummary;
 interface SweepResult {
   sandboxes: number;
   examined: number;
@@ -27,22 +29,10 @@ interface SweepResult {
   agentRssMB: number;
   createSeconds: number;
 }
-const pct = (xs: number[]): Stats => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  return { n: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99) };
-};
 
-async function pool<T>(count: number, concurrency: number, budgetMs: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  let next = 0;
-  const deadline = Date.now() + budgetMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count && Date.now() < deadline) out.push(await fn(next++));
-    }),
-  );
-  return out;
+/** `count` calls of `fn` at `concurrency`, none started after `budgetMs` (the one bounded pool). */
+function pool<T>(count: number, concurrency: number, budgetMs: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  return mapLimit(Array.from({ length: count }, (_, i) => i), concurrency, fn, { budgetMs });
 }
 
 async function metric(agent: Agent, re: RegExp): Promise<number> {
@@ -121,10 +111,10 @@ async function main(): Promise<void> {
       const w1 = await metric(ag, writesRe);
       const ready = await pool(n, c, PHASE_BUDGET_MS, (i) => agentOne(`aw${c}x${i}`, true));
       latency[`c${c}`] = {
-        floorResponseMs: pct(floor.map((x) => x[0])),
-        floorReadyMs: pct(floor.map((x) => x[1])),
-        agentResponseMs: pct(resp),
-        agentReadyMs: pct(ready),
+        floorResponseMs: summarize(floor.map((x) => x[0])),
+        floorReadyMs: summarize(floor.map((x) => x[1])),
+        agentResponseMs: summarize(resp),
+        agentReadyMs: summarize(ready),
         writesPerAcquire: (w1 - w0) / Math.max(1, resp.length),
       };
     }

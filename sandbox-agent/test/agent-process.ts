@@ -1,10 +1,11 @@
 // Test helpers: real agent processes on 127.0.0.1 and an admin Kubernetes client.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { freePort as harnessFreePort } from '../../harness/ports.js';
+import { waitFor } from '../../harness/wait.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -26,14 +27,9 @@ export async function deleteNamespace(a: Admin, name: string): Promise<void> {
   await a.core.deleteNamespace({ name }).catch(() => undefined);
 }
 
+/** A free loopback port (the repo's one free-port helper). */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
+  return harnessFreePort('127.0.0.1');
 }
 
 export interface Agent {
@@ -131,15 +127,12 @@ export async function call(agent: Agent, method: string, p: string, body?: unkno
   return { status: r.status, text, json, contentType: r.headers.get('content-type') };
 }
 
-/** Bounded wait on a condition checked against the API (tests only; the agent itself never polls). */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/**
+ * Bounded wait on a condition checked against the API (tests only; the agent itself never polls):
+ * the repo's one wait (harness/wait.ts), which throws at its deadline.
+ */
+export function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  return waitFor(what, timeoutMs, fn, 200);
 }
 
 export async function podNames(a: Admin, ns: string): Promise<string[]> {

@@ -10,7 +10,8 @@ import { mapLimit } from '../../parallel.js';
 import { agentIntSetting } from '../agents.js';
 import type { AcquireTiming } from '../gateway-sim.js';
 import type { KubeObject } from '../kubectl.js';
-import { SkipCheck, summarize } from '../report.js';
+import { SkipCheck } from '../report.js';
+import { summarize } from '../../stats.js';
 
 const USERS = 10;
 
