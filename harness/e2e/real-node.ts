@@ -56,7 +56,9 @@ export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string,
   await mkdir(path.join(skillsDir, 'custom'), { recursive: true, mode: 0o777 });
   const overlay = {
     persistence: { home: { hostPath: homeDir } },
-    nginx: { image: ref('nginx') },
+    // NodePort as the kind profile has it (an auto-assigned port: tenants run beside it), so the
+    // deerflow suite logs in at <node address>:<nodePort> too.
+    nginx: { image: ref('nginx'), service: { type: 'NodePort' } },
     gateway: { image: ref('deerflow-gateway') },
     deerflow: {
       providers: { apiKeys: { FAKE_LLM_KEY: 'e2e-fake-provider-key' } },

@@ -14,6 +14,7 @@ import { eventually } from '../../wait.js';
 import type { FakeLlmProvider } from '../../fakes/llm-provider.js';
 import { type E2eContext, assert, sandboxIdOf, sandboxPods } from '../context.js';
 import { DeerflowUser } from '../deerflow-user.js';
+import { NODE_NETWORK } from '../../node/layout.js';
 import { SkipCheck } from '../report.js';
 
 export interface DeerflowSuiteOptions {
@@ -99,6 +100,19 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
       const again = await admin.request<{ email: string }>('GET', '/api/v1/auth/me');
       assert(again.status === 200 && again.json?.email === email, `after login /me is HTTP ${again.status} ${again.text}`);
     });
+
+    await report.check('log in through the nginx NodePort at <node address>:<nodePort> (the kind profile\'s way in)', async () => {
+      const service = await kube.json<{ spec: { type: string; ports: { name?: string; nodePort?: number }[] } }>(['get', 'service', nginx, '-n', ctx.primary.namespace]);
+      assert(service.spec.type === 'NodePort', `the nginx Service is ${service.spec.type}, not NodePort`);
+      const nodePort = service.spec.ports.find((port) => port.nodePort)?.nodePort;
+      assert(nodePort, 'the nginx Service has no nodePort');
+      const viaNode = new DeerflowUser(`http://${NODE_NETWORK.nodeIp}:${nodePort}`);
+      const login = await viaNode.request('POST', '/api/v1/auth/login/local', { form: { username: email, password } });
+      assert(login.status === 200, `login at ${viaNode.origin}: HTTP ${login.status} ${login.text}`);
+      const me = await viaNode.request<{ email: string }>('GET', '/api/v1/auth/me');
+      assert(me.status === 200 && me.json?.email === email, `/me at ${viaNode.origin}: HTTP ${me.status} ${me.text}`);
+      return viaNode.origin;
+    }, (origin) => ({ origin }));
 
     await report.check('the browser-stream WebSocket upgrade passes nginx and reaches the gateway\'s checks', async () => {
       // Browser tools are off in this release, so the gateway closes before accepting for every
