@@ -1,6 +1,6 @@
 // Builds catalog images into cached OCI archives and imports them into the real node's containerd.
 // An archive is rebuilt only when its inputs' fingerprint changes (host files by size and mtime,
-// repo sources by content); an import is skipped when containerd already has that digest.
+// the builder and recipe modules by content); an import is skipped when containerd already has that digest.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,8 +14,19 @@ import { type BuiltImage, writeOciArchive } from './oci.js';
 import { treeStamp } from './rootfs.js';
 
 const IMAGES_DIR = path.dirname(fileURLToPath(import.meta.url));
-/** The modules that turn a recipe into an archive; a change to one rebuilds every image. */
-const BUILDER_FILES = ['build.ts', 'rootfs.ts', 'oci.ts', 'busybox.ts', 'debian.ts', 'node-runtime.ts'];
+
+/**
+ * The content of the builder and recipe modules (everything in harness/images): a change to one
+ * rebuilds every image. By content, not by the recipe function's text, which differs between
+ * the tsx and the vitest transforms and made each side rebuild what the other had just built.
+ */
+async function builderSourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of (await readdir(IMAGES_DIR)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+    hash.update(file).update(await readFile(path.join(IMAGES_DIR, file)));
+  }
+  return hash.digest('hex');
+}
 
 /** Bump to invalidate every cached archive when the builder's output format changes. */
 const BUILDER_VERSION = '1';
@@ -31,8 +42,8 @@ export async function buildImage(name: ImageName): Promise<BuiltImage> {
   const repository = `${IMAGE_PREFIX}/${name}`;
   const dir = path.join(cacheRoot(), 'images', name);
   // What the image is made of: the recipe's own code, the builder's code, and the recipe's inputs.
-  const hash = createHash('sha256').update(BUILDER_VERSION).update(name).update(tag).update(recipe.prepare.toString());
-  for (const input of [...BUILDER_FILES.map((f) => path.join(IMAGES_DIR, f)), ...(await recipe.inputs())]) hash.update(await treeStamp(input));
+  const hash = createHash('sha256').update(BUILDER_VERSION).update(name).update(tag).update(await builderSourceHash());
+  for (const input of await recipe.inputs()) hash.update(await treeStamp(input));
   const key = hash.digest('hex').slice(0, 16);
   const metaFile = path.join(dir, `${key}.json`);
   if (existsSync(metaFile)) {

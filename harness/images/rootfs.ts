@@ -113,6 +113,9 @@ export async function treeStamp(p: string): Promise<string> {
     for (const name of (await readdir(dir)).sort()) {
       const full = path.join(dir, name);
       const entry = await lstat(full);
+      // Bytecode caches appear whenever an interpreter runs from the tree (a config check, the
+      // DeerFlow client); no builder copies them, so they must not force a rebuild.
+      if (entry.isDirectory() && name === '__pycache__') continue;
       if (entry.isDirectory()) await walk(full);
       else parts.push(`${path.relative(p, full)}:${entry.size}:${entry.mtimeMs}`);
     }
