@@ -14,7 +14,7 @@ import { eventually } from '../harness/e2e/context.js';
 import { resolveTool } from '../harness/tools.js';
 import { toKubeError } from '../sandbox-agent/src/kube.js';
 import { sandboxLabels } from '../sandbox-agent/src/naming.js';
-import { CHART_DIR, VALUES_DIR, helmBinary, run } from './test-tools.js';
+import { CHART_DIR, VALUES_DIR, helmBinary, outcome } from './test-tools.js';
 
 const kubeconfig = inject('kubeconfig');
 const suffix = String(process.pid % 100000);
@@ -33,7 +33,7 @@ let agentAuthz: AuthorizationV1Api;
 let kubectl = '';
 
 async function must(cmd: string, args: readonly string[]): Promise<string> {
-  const r = await run(cmd, args);
+  const r = await outcome(cmd, args);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -115,9 +115,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const r of [A, B]) {
-    await run(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', policyName(r), '--ignore-not-found']);
+    await outcome(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', policyName(r), '--ignore-not-found']);
   }
-  await run(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
+  await outcome(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
   rmSync(workDir, { recursive: true, force: true });
 });
 

@@ -15,7 +15,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadConfig, readAgentEnv } from '../sandbox-agent/src/config.js';
 import { AGENT_ENV, type AgentEnvName, DEFAULT_SANDBOX_IMAGE, type EnvSpec, envSpec, valueSchema } from '../sandbox-agent/src/env.js';
 import { CHART_POLICIES } from './model/agent-env.js';
-import { CHART_DIR, VALUES_DIR, helmBinary, run } from './test-tools.js';
+import { CHART_DIR, VALUES_DIR, helmBinary, outcome } from './test-tools.js';
 
 const ENTRIES = Object.entries(AGENT_ENV) as [AgentEnvName, EnvSpec][];
 const BOUND = ENTRIES.flatMap(([name, spec]) => (spec.chart !== undefined && 'values' in spec.chart ? [{ name, spec, path: spec.chart.values, chart: spec.chart }] : []));
@@ -33,7 +33,7 @@ interface Obj {
 }
 
 async function rendered(args: readonly string[], templates: readonly string[]): Promise<Obj[]> {
-  const r = await run(await helmBinary(4), ['template', 'demo', CHART_DIR, '-n', 'team-a', '--kube-version', '1.34.0', ...args, ...templates.flatMap((t) => ['--show-only', `templates/${t}`])]);
+  const r = await outcome(await helmBinary(4), ['template', 'demo', CHART_DIR, '-n', 'team-a', '--kube-version', '1.34.0', ...args, ...templates.flatMap((t) => ['--show-only', `templates/${t}`])]);
   if (r.code !== 0) throw new Error(`helm template ${args.join(' ')} failed:\n${r.stderr}`);
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
 }

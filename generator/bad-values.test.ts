@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { CHART_DIR, REPO_ROOT, helmBinary, run, type HelmMajor } from './test-tools.js';
+import { CHART_DIR, REPO_ROOT, helmBinary, outcome, type HelmMajor } from './test-tools.js';
 
 interface BadCase {
   readonly name: string;
@@ -225,7 +225,7 @@ const goodCases: GoodCase[] = [
 
 async function render(major: HelmMajor, args: readonly string[]): Promise<{ code: number; output: string; stdout: string }> {
   const helm = await helmBinary(major);
-  const r = await run(helm, ['template', 'bad', CHART_DIR, '-n', 'bad-values', '--kube-version', '1.34.0', ...args]);
+  const r = await outcome(helm, ['template', 'bad', CHART_DIR, '-n', 'bad-values', '--kube-version', '1.34.0', ...args]);
   return { code: r.code, output: r.stdout + r.stderr, stdout: r.stdout };
 }
 

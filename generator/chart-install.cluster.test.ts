@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveTool } from '../harness/tools.js';
 import { waitFor } from '../harness/wait.js';
-import { CHART_DIR, VALUES_DIR, helmBinary, run } from './test-tools.js';
+import { CHART_DIR, VALUES_DIR, helmBinary, outcome } from './test-tools.js';
 
 const kubeconfig = inject('kubeconfig');
 const namespace = `antler-chart-${process.pid}`;
@@ -21,7 +21,7 @@ let kubectlBin = '';
 let chartPackage = '';
 
 async function must(cmd: string, args: readonly string[]): Promise<string> {
-  const r = await run(cmd, args);
+  const r = await outcome(cmd, args);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -65,8 +65,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const release of releases) await run(helm, ['--kubeconfig', kubeconfig, 'uninstall', release, '-n', namespace, '--ignore-not-found']);
-  await run(kubectlBin, ['--kubeconfig', kubeconfig, 'delete', 'namespace', namespace, '--wait=false', '--ignore-not-found']);
+  for (const release of releases) await outcome(helm, ['--kubeconfig', kubeconfig, 'uninstall', release, '-n', namespace, '--ignore-not-found']);
+  await outcome(kubectlBin, ['--kubeconfig', kubeconfig, 'delete', 'namespace', namespace, '--wait=false', '--ignore-not-found']);
   rmSync(workDir, { recursive: true, force: true });
 });
 

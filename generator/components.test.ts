@@ -11,7 +11,7 @@ import { model } from './model/index.js';
 import { isGroup, nodeAt } from './model/types.js';
 import { allTemplates } from './templates/index.js';
 import { join } from 'node:path';
-import { CHART_DIR, REPO_ROOT, helmBinary, run } from './test-tools.js';
+import { CHART_DIR, REPO_ROOT, helmBinary, outcome } from './test-tools.js';
 
 describe('component registry → model', () => {
   it.each(ALL_COMPONENTS.map((c) => [c.name, c] as const))('%s: the model has autoscaling, pdb, replicaCount and the Service port the registry says', (_name, c) => {
@@ -56,7 +56,7 @@ describe('component registry → rendered objects', () => {
   ];
   let objs: Obj[] = [];
   beforeAll(async () => {
-    const r = await run(await helmBinary(4), ['template', 'demo', CHART_DIR, '-n', 'team-a', ...args]);
+    const r = await outcome(await helmBinary(4), ['template', 'demo', CHART_DIR, '-n', 'team-a', ...args]);
     if (r.code !== 0) throw new Error(r.stderr);
     objs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
   });

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { CHART_DIR, VALUES_DIR, helmBinary, run } from './test-tools.js';
+import { CHART_DIR, VALUES_DIR, helmBinary, outcome } from './test-tools.js';
 
 interface Container {
   name: string;
@@ -26,13 +26,13 @@ interface Obj {
 const LOCAL = ['-f', join(VALUES_DIR, 'profiles/local.yaml')];
 
 async function render(args: readonly string[]): Promise<Obj[]> {
-  const r = await run(await helmBinary(4), ['template', 't', CHART_DIR, '-n', 'team-a', ...args]);
+  const r = await outcome(await helmBinary(4), ['template', 't', CHART_DIR, '-n', 'team-a', ...args]);
   if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
 }
 
 async function renderError(args: readonly string[]): Promise<string> {
-  const r = await run(await helmBinary(4), ['template', 't', CHART_DIR, '-n', 'team-a', ...args]);
+  const r = await outcome(await helmBinary(4), ['template', 't', CHART_DIR, '-n', 'team-a', ...args]);
   expect(r.code).not.toBe(0);
   return r.stderr;
 }

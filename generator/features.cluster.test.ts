@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveTool } from '../harness/tools.js';
 import { waitFor } from '../harness/wait.js';
-import { CHART_DIR, VALUES_DIR, helmBinary, mapLimit, run } from './test-tools.js';
+import { CHART_DIR, VALUES_DIR, helmBinary, mapLimit, outcome } from './test-tools.js';
 
 const kubeconfig = inject('kubeconfig');
 const prefix = `antler-feat-${process.pid}`;
@@ -37,7 +37,7 @@ let helm = '';
 let kubectlBin = '';
 
 async function must(cmd: string, args: readonly string[], input?: string): Promise<string> {
-  const r = input === undefined ? await run(cmd, args) : await runWithInput(cmd, args, input);
+  const r = input === undefined ? await outcome(cmd, args) : await runWithInput(cmd, args, input);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -45,12 +45,12 @@ async function must(cmd: string, args: readonly string[], input?: string): Promi
 async function runWithInput(cmd: string, args: readonly string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const file = join(workDir, `stdin-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, input);
-  return run(cmd, args.map((a) => (a === '-' ? file : a)));
+  return outcome(cmd, args.map((a) => (a === '-' ? file : a)));
 }
 
 const kubectl = (args: readonly string[], input?: string): Promise<string> => must(kubectlBin, ['--kubeconfig', kubeconfig, ...args], input);
 const kubectlTry = (args: readonly string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-  input === undefined ? run(kubectlBin, ['--kubeconfig', kubeconfig, ...args]) : runWithInput(kubectlBin, ['--kubeconfig', kubeconfig, ...args], input);
+  input === undefined ? outcome(kubectlBin, ['--kubeconfig', kubeconfig, ...args]) : runWithInput(kubectlBin, ['--kubeconfig', kubeconfig, ...args], input);
 
 const set = (...pairs: string[]): string[] => pairs.flatMap((p) => ['--set', p]);
 
@@ -149,9 +149,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(TENANTS.map((t) => run(helm, ['--kubeconfig', kubeconfig, 'uninstall', t, '-n', ns(t), '--ignore-not-found', '--wait', '--timeout', '60s'])));
+  await Promise.all(TENANTS.map((t) => outcome(helm, ['--kubeconfig', kubeconfig, 'uninstall', t, '-n', ns(t), '--ignore-not-found', '--wait', '--timeout', '60s'])));
   for (const n of [ALL_NS, ALL_SBX, ...TENANTS.flatMap((t) => [ns(t), sbx(t)])]) {
-    await run(kubectlBin, ['--kubeconfig', kubeconfig, 'delete', 'namespace', n, '--wait=false', '--ignore-not-found']);
+    await outcome(kubectlBin, ['--kubeconfig', kubeconfig, 'delete', 'namespace', n, '--wait=false', '--ignore-not-found']);
   }
   rmSync(workDir, { recursive: true, force: true });
 });

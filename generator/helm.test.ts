@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { HELM3_KUBE_VERSION } from '../harness/tool-manifest.js';
-import { CHART_DIR, VALUES_DIR, helmBinary, mapLimit, run, unittestPlugins, type HelmMajor } from './test-tools.js';
+import { CHART_DIR, VALUES_DIR, helmBinary, mapLimit, outcome, unittestPlugins, type HelmMajor } from './test-tools.js';
 
 const KUBE = ['--kube-version', '1.34.0'];
 const PRODUCTION = join(VALUES_DIR, 'profiles', 'production.yaml');
@@ -20,7 +20,7 @@ function valuesFiles(): { profiles: string[]; tenants: string[] } {
 }
 
 async function template(args: readonly string[], major: HelmMajor = 4): Promise<string> {
-  const r = await run(await helmBinary(major), ['template', 'demo', CHART_DIR, '-n', 'team-a', ...KUBE, ...args]);
+  const r = await outcome(await helmBinary(major), ['template', 'demo', CHART_DIR, '-n', 'team-a', ...KUBE, ...args]);
   if (r.code !== 0) throw new Error(`helm template ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
 }
@@ -44,7 +44,7 @@ function podAnnotations(text: string, kind: string, name: string): Record<string
 describe('helm-unittest (real plugin)', () => {
   it('every suite passes', async () => {
     const helm = await helmBinary(4);
-    const r = await run(helm, ['unittest', CHART_DIR], { HELM_PLUGINS: await unittestPlugins() });
+    const r = await outcome(helm, ['unittest', CHART_DIR], { HELM_PLUGINS: await unittestPlugins() });
     // eslint-disable-next-line no-control-regex
     const out = (r.stdout + r.stderr).replace(/\u001b\[[0-9;]*m/g, '');
     expect(out, out).toMatch(/Test Suites:\s+(\d+) passed, \1 total/);
@@ -63,7 +63,7 @@ describe('default Kubernetes version', () => {
       mkdirSync(join(dir, 'templates'));
       writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: kv\nversion: 0.1.0\n');
       writeFileSync(join(dir, 'templates', 'kv.yaml'), 'kube: {{ .Capabilities.KubeVersion.Version }}\n');
-      const r = await run(await helmBinary(major), ['template', 'kv', dir]);
+      const r = await outcome(await helmBinary(major), ['template', 'kv', dir]);
       if (r.code !== 0) throw new Error(r.stderr);
       return /kube: (\S+)/.exec(r.stdout)?.[1] ?? '';
     } finally {
@@ -78,7 +78,7 @@ describe('default Kubernetes version', () => {
   it.each([4, 3] as const)('helm %i renders the chart without --kube-version (chart kubeVersion >=1.30)', async (major) => {
     const minor = Number(/^v1\.(\d+)\./.exec(await defaultKubeVersion(major))?.[1]);
     expect(minor).toBeGreaterThanOrEqual(30);
-    const r = await run(await helmBinary(major), ['template', 'demo', CHART_DIR, '-n', 'team-a']);
+    const r = await outcome(await helmBinary(major), ['template', 'demo', CHART_DIR, '-n', 'team-a']);
     expect(r.code, r.stderr).toBe(0);
   });
 });
@@ -94,7 +94,7 @@ describe('helm lint --strict', () => {
 
   it.each([4, 3] as const)('helm %i passes on the defaults and every values file', async (major) => {
     const helm = await helmBinary(major);
-    const results = await mapLimit(cases, 2, async (c) => ({ c, r: await run(helm, ['lint', '--strict', CHART_DIR, ...KUBE, ...c.args]) }));
+    const results = await mapLimit(cases, 2, async (c) => ({ c, r: await outcome(helm, ['lint', '--strict', CHART_DIR, ...KUBE, ...c.args]) }));
     const failures = results.filter(({ r }) => r.code !== 0).map(({ c, r }) => `${c.name}:\n${r.stdout}${r.stderr}`);
     expect(failures).toEqual([]);
     expect(results.length).toBe(cases.length);

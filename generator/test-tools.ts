@@ -3,10 +3,12 @@
  * plugin come from the harness tool manager (which honours ANTLER_HELM, ANTLER_HELM3 and
  * ANTLER_HELM_UNITTEST overrides), so the tests use exactly what `make test` installed.
  */
-import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Outcome, outcome as harnessOutcome } from '../harness/exec.js';
 import { helmPluginsDir, resolveTool } from '../harness/tools.js';
+
+export type { Outcome } from '../harness/exec.js';
 
 export { mapLimit } from '../harness/parallel.js';
 
@@ -25,18 +27,10 @@ export function unittestPlugins(): Promise<string> {
   return helmPluginsDir();
 }
 
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+/**
+ * Runs a command from the repo root and reports its exit code (the harness's one runner, without
+ * throwing: these tests assert on failures as much as on successes).
+ */
+export function outcome(cmd: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Outcome> {
+  return harnessOutcome(cmd, args, { cwd: REPO_ROOT, env });
 }
-
-export function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(cmd, [...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-

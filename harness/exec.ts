@@ -30,7 +30,13 @@ export class CommandError extends Error {
   }
 }
 
-export async function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+/** What a command did: its exit code (-1 when a signal or timeout ended it) and its output. */
+export interface Outcome extends RunResult {
+  code: number;
+}
+
+/** Runs a command and reports its exit code instead of throwing (for tests that expect failures). */
+export async function outcome(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<Outcome> {
   const shell = $({
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -40,11 +46,15 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
     timeout: options.timeoutMs,
     nothrow: true,
   });
-  const output: ProcessOutput = await shell`${cmd} ${args}`;
-  if (output.exitCode !== 0) {
-    throw new CommandError([cmd, ...args].join(' '), output.exitCode, output.stdout, output.stderr);
-  }
-  return { stdout: output.stdout, stderr: output.stderr };
+  const output: ProcessOutput = await shell`${cmd} ${[...args]}`;
+  return { code: output.exitCode ?? -1, stdout: output.stdout, stderr: output.stderr };
+}
+
+/** Runs a command; a non-zero exit throws a CommandError with the command line and stderr tail. */
+export async function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const result = await outcome(cmd, args, options);
+  if (result.code !== 0) throw new CommandError([cmd, ...args].join(' '), result.code, result.stdout, result.stderr);
+  return { stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Like run, but resolves to false instead of throwing when the command fails or is missing. */
