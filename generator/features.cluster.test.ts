@@ -113,8 +113,18 @@ function tenantArgs(t: Tenant): string[] {
       'gateway.autoscaling.keda.enabled=false', 'frontend.autoscaling.hpa.enabled=true', 'frontend.autoscaling.minReplicas=1',
       'nginx.pdb.minAvailable=1',
     ),
+    // initech runs its models through the LLM gateway (on in the production profile it is meant
+    // for); the digest is a test value: kwok Pods pull nothing.
+    ...(t === 'initech' ? set('llmGateway.enabled=true', `llmGateway.image.digest=sha256:${'0123456789abcdef'.repeat(4)}`) : []),
   ];
 }
+
+/** The Secrets a tenant brings itself: provider keys (or the LLM gateway's, whose keys they are) and the sandbox key. */
+const EXISTING_SECRETS: Record<Tenant, string[]> = {
+  acme: ['acme-llm-keys', 'acme-sandbox'],
+  globex: ['globex-llm-keys', 'globex-sandbox'],
+  initech: ['initech-llm-gateway', 'initech-sandbox'],
+};
 
 /** The existing Secrets a tenant's values reference (keys from the Deployments' secretKeyRefs), minus those the chart renders itself. */
 async function tenantSecrets(t: Tenant): Promise<void> {
@@ -132,7 +142,7 @@ async function tenantSecrets(t: Tenant): Promise<void> {
       }
     }
   }
-  expect([...bySecret.keys()].sort()).toEqual([`${t}-llm-keys`, `${t}-sandbox`]);
+  expect([...bySecret.keys()].sort()).toEqual(EXISTING_SECRETS[t]);
   for (const [name, keys] of bySecret) {
     const literals = [...keys].map((k) => `--from-literal=${k}=${t}-test-value-0123456789abcdef`);
     await kubectl(['create', 'secret', 'generic', name, '-n', ns(t), ...literals]);
@@ -212,7 +222,8 @@ describe('three tenants side by side', () => {
         items: { kind: string; metadata: { name: string }; spec: { replicas?: number }; status: { readyReplicas?: number } }[];
       }).items;
       expect(items.map((w) => `${w.kind}/${w.metadata.name}`).sort(), t).toEqual([
-        `Deployment/${t}-deerflow-frontend`, `Deployment/${t}-deerflow-gateway`, `Deployment/${t}-deerflow-nginx`, `Deployment/${t}-deerflow-sandbox-agent`,
+        `Deployment/${t}-deerflow-frontend`, `Deployment/${t}-deerflow-gateway`, ...(t === 'initech' ? [`Deployment/${t}-deerflow-llm-gateway`] : []),
+        `Deployment/${t}-deerflow-nginx`, `Deployment/${t}-deerflow-sandbox-agent`,
         `StatefulSet/${t}-deerflow-postgresql`, `StatefulSet/${t}-deerflow-redis`,
       ]);
       for (const w of items) expect(w.status.readyReplicas ?? 0, `${t} ${w.metadata.name}`).toBe(w.spec.replicas ?? 1);
