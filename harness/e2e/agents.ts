@@ -7,7 +7,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveTool } from '../tools.js';
 import { freePort } from '../ports.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
 import { AGENT_ENV, type AgentEnvName } from '../../sandbox-agent/src/env.js';
@@ -199,19 +198,13 @@ export async function attachInClusterAgent(
   const pods = await kube.list('pod', deployment.namespace, selector);
   const pod = pods.find((candidate) => !exclude.includes(candidate.metadata.name) && !candidate.metadata.deletionTimestamp);
   if (!pod) throw new Error(`no sandbox-agent Pod of ${deployment.release} besides ${exclude.join(', ')}`);
-  const port = await freePort();
-  const forward = spawn(await resolveTool('kubectl'), ['--kubeconfig', kube.kubeconfig, 'port-forward', '-n', deployment.namespace, `pod/${pod.metadata.name}`, `${port}:8002`], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
+  const forward = await kube.portForward(deployment.namespace, `pod/${pod.metadata.name}`, 8002, '/readyz', 200);
+  const url = forward.url;
   let deleted = false;
-  const deadline = Date.now() + 30_000;
-  while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error(`port-forward to ${pod.metadata.name} did not answer`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
   return {
     identity: pod.metadata.name,
     url,
-    running: () => !deleted && forward.exitCode === null,
+    running: () => !deleted && forward.running(),
     kill: async () => {
       deleted = true;
       if (hardKill) {
@@ -222,15 +215,11 @@ export async function attachInClusterAgent(
       } else {
         await kube.run(['delete', 'pod', '-n', deployment.namespace, pod.metadata.name, '--grace-period=0', '--force']);
       }
-      forward.kill();
+      await forward.stop();
     },
     stop: async () => {
       deleted = true;
-      if (forward.exitCode === null && forward.signalCode === null) {
-        const exited = new Promise((resolve) => forward.once('exit', resolve));
-        forward.kill();
-        await exited;
-      }
+      await forward.stop();
     },
   };
 }

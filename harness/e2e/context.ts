@@ -61,6 +61,13 @@ export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
+/** A Pod's IP; throws naming the Pod when it has none. */
+export function podIp(pod: KubeObject | undefined): string {
+  const ip = (pod?.status as { podIP?: string } | undefined)?.podIP;
+  assert(pod && ip, `${pod?.metadata.name ?? 'Pod'} has no IP`);
+  return ip;
+}
+
 /** DeerFlow's client, or the reason a check that needs it cannot run. */
 export function deerflowClient(ctx: Pick<E2eContext, 'deerflow'>): DeerflowProvisionerClient {
   assert(ctx.deerflow, "DeerFlow's provisioner client did not start (see its install check)");

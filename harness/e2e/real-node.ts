@@ -1,6 +1,7 @@
 // What the e2e needs from the local backend's real node: the locally built images loaded into its
 // containerd, and a values overlay that points the real-node profile at them (tag and digest) and
 // at host paths of this run (under the node's own directory, removed when the node stops).
+import { randomBytes } from 'node:crypto';
 import { chmod, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { deerflowSource } from '../deerflow/source.js';
 import path from 'node:path';
@@ -16,10 +17,16 @@ function imageValues(reference: string): { registry: string; repository: string;
   return { registry: match[1] as string, repository: match[2] as string, tag: match[3] as string, digest: match[4] as string };
 }
 
-export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway'];
+export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway', 'litellm'];
 
-/** The model the real-node release's DeerFlow uses: the fake provider the e2e runs on the node's address. */
+/**
+ * The model the real-node release's DeerFlow uses: a model group of the LLM gateway, whose one
+ * deployment is the fake provider the e2e runs on the node's address.
+ */
 export const E2E_MODEL = 'fake-gpt';
+/** The LLM gateway's provider entry for the fake, and its prices per million tokens. */
+export const E2E_PROVIDER = 'e2e-fake';
+export const E2E_PRICES = { inputPerMillion: 3, outputPerMillion: 15 } as const;
 
 export interface RealNodeRelease {
   valuesFile: string;
@@ -38,9 +45,57 @@ async function apiServerPort(kubeconfig: string): Promise<number> {
   return port;
 }
 
+export interface OverlayInputs {
+  /** Image references (`repo:tag@sha256:…`) by catalog name. */
+  images: Readonly<Record<string, string>>;
+  homeDir: string;
+  skillsDir: string;
+  /** The fake provider's base URL on the node address. */
+  llmBaseUrl: string;
+  apiServerPort: number;
+  masterKey: string;
+}
+
+/** The primary release's values overlay on the real node (this run's images, paths, provider and keys). */
+export function realNodeOverlay(o: OverlayInputs): Record<string, unknown> {
+  const ref = (name: ImageName) => {
+    const reference = o.images[name];
+    if (!reference) throw new Error(`no ${name} image was loaded into the real node`);
+    return imageValues(reference);
+  };
+  return {
+    persistence: { home: { hostPath: o.homeDir } },
+    // NodePort as the kind profile has it (an auto-assigned port: tenants run beside it), so the
+    // deerflow suite logs in at <node address>:<nodePort> too.
+    nginx: { image: ref('nginx'), service: { type: 'NodePort' } },
+    gateway: { image: ref('deerflow-gateway') },
+    // The LLM gateway in front of the fake OpenAI-compatible provider (stands in for real LLM
+    // providers) on the node address, with the release's Redis (llmGateway.redis.mode: release).
+    llmGateway: {
+      enabled: true,
+      image: ref('litellm'),
+      masterKey: o.masterKey,
+      apiKeys: { FAKE_LLM_KEY: 'e2e-fake-provider-key' },
+      providers: [{ name: E2E_PROVIDER, baseUrl: o.llmBaseUrl, apiKeyEnv: 'FAKE_LLM_KEY', cidrs: [`${NODE_NETWORK.nodeIp}/32`], port: Number(new URL(o.llmBaseUrl).port) }],
+      modelGroups: [{ name: E2E_MODEL, deployments: [{ provider: E2E_PROVIDER, model: 'fake-model', inputPricePerMillion: E2E_PRICES.inputPerMillion, outputPricePerMillion: E2E_PRICES.outputPerMillion }] }],
+    },
+    deerflow: {
+      // Through the gateway by the chart's own wiring (viaGateway defaults to true): base_url,
+      // api_key, max_retries and request_timeout come from llmGateway.
+      models: [{ name: E2E_MODEL, displayName: 'Fake GPT (e2e)', use: 'langchain_openai:ChatOpenAI', model: E2E_MODEL }],
+      // Memory extraction would ask the model after every turn; the e2e counts its calls.
+      config: { extra: { memory: { enabled: false } } },
+    },
+    postgresql: { image: ref('postgres') },
+    redis: { image: ref('redis') },
+    sandbox: { image: ref('sandbox-standin'), skills: { hostPath: o.skillsDir }, agent: { image: ref('sandbox-agent') } },
+    tests: { image: ref('busybox') },
+    networkPolicy: { apiServer: { cidrs: [`${NODE_NETWORK.nodeIp}/32`], ports: [443, o.apiServerPort] } },
+  };
+}
+
 export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string, workDir: string, release: string, llmBaseUrl: string): Promise<RealNodeRelease> {
   const images = await node.loadImages(REAL_NODE_IMAGES);
-  const ref = (name: ImageName) => imageValues(images[name] as string);
   const volumes = path.join(node.paths.dir, 'volumes', release);
   const homeDir = path.join(volumes, 'home');
   const skillsDir = path.join(volumes, 'skills');
@@ -54,25 +109,14 @@ export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string,
   // source go there, as a hostPath user puts them (DeerFlow's images carry none).
   await cp(path.join(await deerflowSource(), 'skills', 'public'), path.join(skillsDir, 'public'), { recursive: true });
   await mkdir(path.join(skillsDir, 'custom'), { recursive: true, mode: 0o777 });
-  const overlay = {
-    persistence: { home: { hostPath: homeDir } },
-    // NodePort as the kind profile has it (an auto-assigned port: tenants run beside it), so the
-    // deerflow suite logs in at <node address>:<nodePort> too.
-    nginx: { image: ref('nginx'), service: { type: 'NodePort' } },
-    gateway: { image: ref('deerflow-gateway') },
-    deerflow: {
-      providers: { apiKeys: { FAKE_LLM_KEY: 'e2e-fake-provider-key' } },
-      // The fake OpenAI-compatible provider (stands in for real LLM providers) on the node address.
-      models: [{ name: E2E_MODEL, displayName: 'Fake GPT (e2e)', use: 'langchain_openai:ChatOpenAI', model: 'fake-model', baseUrl: llmBaseUrl, apiKeyEnv: 'FAKE_LLM_KEY', maxRetries: 0 }],
-      // Memory extraction would ask the model after every turn; the e2e counts its calls.
-      config: { extra: { memory: { enabled: false } } },
-    },
-    postgresql: { image: ref('postgres') },
-    redis: { image: ref('redis') },
-    sandbox: { image: ref('sandbox-standin'), skills: { hostPath: skillsDir }, agent: { image: ref('sandbox-agent') } },
-    tests: { image: ref('busybox') },
-    networkPolicy: { apiServer: { cidrs: [`${NODE_NETWORK.nodeIp}/32`], ports: [443, await apiServerPort(kubeconfig)] } },
-  };
+  const overlay = realNodeOverlay({
+    images,
+    homeDir,
+    skillsDir,
+    llmBaseUrl,
+    apiServerPort: await apiServerPort(kubeconfig),
+    masterKey: `sk-e2e-${randomBytes(12).toString('hex')}`,
+  });
   const valuesFile = path.join(workDir, `${release}-real-node.yaml`);
   await writeFile(valuesFile, `# Written by harness/e2e/real-node.ts for this run.\n${stringify(overlay)}`);
   return { valuesFile, images, homeDir };

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type BackendName, type ClusterBackend, KindBackend } from '../cluster.js';
 import type { RealNode } from '../node/real-node.js';
-import { E2E_MODEL, prepareRealNodeRelease } from './real-node.js';
+import { E2E_MODEL, E2E_PRICES, prepareRealNodeRelease } from './real-node.js';
 import { FakeLlmProvider } from '../fakes/llm-provider.js';
 import { NODE_NETWORK } from '../node/layout.js';
 import { deerflowSuite } from './suites/deerflow.js';
@@ -126,7 +126,8 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
       if (realNode) {
         await report.check(`build images locally (no registry, no pulls) and load them into the real node ${realNode.name}`, async () => {
           // The fake OpenAI-compatible provider (the stand-in for real LLM providers) listens on the
-          // node's address, which Pods reach and nothing outside the machine does.
+          // node's address, which Pods reach and nothing outside the machine does; the release's
+          // LLM gateway is its only client.
           fakeLlm = new FakeLlmProvider('e2e-provider');
           const llmUrl = await fakeLlm.start(NODE_NETWORK.nodeIp);
           cleanups.push(() => fakeLlm!.stop());
@@ -224,7 +225,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           }
         }
         if (realNode) {
-          for (const component of ['nginx', 'postgresql', 'redis', 'sandbox-agent']) {
+          for (const component of ['nginx', 'postgresql', 'redis', 'sandbox-agent', 'llm-gateway']) {
             assert(placement[`${primaryRelease}/${component}`]?.startsWith('real node'), `${primaryRelease}/${component} does not run on the real node: ${placement[`${primaryRelease}/${component}`]}`);
           }
         }
@@ -315,7 +316,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         concurrency: () => concurrencySuite(ctx),
         isolation: () => isolationSuite(ctx, tenantRefs),
         failures: () => failuresSuite(ctx),
-        deerflow: () => deerflowSuite(ctx, fakeLlm ? { llm: fakeLlm, model: E2E_MODEL } : undefined),
+        deerflow: () => deerflowSuite(ctx, fakeLlm ? { llm: fakeLlm, model: E2E_MODEL, prices: E2E_PRICES } : undefined),
         failover: () => failoverSuite(ctx, options.cluster),
         upgrade: () => upgradeSuite(ctx),
       };

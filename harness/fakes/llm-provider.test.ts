@@ -27,12 +27,25 @@ describe('fake LLM provider', () => {
   });
 
   it('streams SSE chunks with a usage chunk and [DONE]', async () => {
+    expect(base).toBe(provider.baseUrl);
     const body = await (await ask([{ role: 'user', content: 'hello' }], { stream: true, stream_options: { include_usage: true } })).text();
     const events = body.split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''));
     expect(events.at(-1)).toBe('[DONE]');
     const parsed = events.slice(0, -1).map((e) => JSON.parse(e) as { choices: { delta?: { content?: string }; finish_reason?: string }[]; usage?: { total_tokens: number } });
     expect(parsed.map((p) => p.choices[0]?.delta?.content ?? '').join('')).toContain('Done.');
     expect(parsed.at(-1)?.usage?.total_tokens).toBe(110);
+  });
+
+  it('records who called and the usage it reported (a stream only when asked for it)', async () => {
+    const before = provider.requests.length;
+    await (await ask([{ role: 'user', content: 'counted' }], { stream: true, stream_options: { include_usage: true } })).text();
+    await (await ask([{ role: 'user', content: 'not counted' }], { stream: true })).text();
+    await (await ask([user])).json();
+    const [withUsage, withoutUsage, plain] = provider.requests.slice(before);
+    expect(withUsage).toMatchObject({ remoteAddress: '127.0.0.1', stream: true, outcome: 'text', usage: { prompt_tokens: 100, completion_tokens: 10 } });
+    expect(withoutUsage?.stream).toBe(true);
+    expect(withoutUsage?.usage).toBeUndefined();
+    expect(plain).toMatchObject({ remoteAddress: '127.0.0.1', stream: false, outcome: 'tool_call', usage: { prompt_tokens: 100, completion_tokens: 20 } });
   });
 
   it('fails, rate-limits and stalls on request, then recovers', async () => {

@@ -24,13 +24,23 @@ interface ChatRequest {
   stream_options?: { include_usage?: boolean };
 }
 
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
 export interface RecordedRequest {
   at: number;
+  /** Who called: the peer address of the connection (behind a gateway, the gateway's). */
+  remoteAddress: string;
   model: string;
   stream: boolean;
   tools: string[];
   lastUserText: string;
   outcome: 'text' | 'tool_call' | 'fail' | 'rate-limit' | 'stall';
+  /** The token counts the answer reported (a stream reports them only when asked to, `stream_options.include_usage`). */
+  usage?: Usage;
 }
 
 function text(content: unknown): string {
@@ -57,6 +67,8 @@ export class FakeLlmProvider {
   private fault: Fault = { kind: 'none' };
   private readonly stalled = new Set<http.ServerResponse>();
   private server: http.Server | undefined;
+  /** The base URL (`http://host:port/v1`) once started. */
+  baseUrl = '';
 
   constructor(readonly name = 'fake-llm') {}
 
@@ -64,7 +76,8 @@ export class FakeLlmProvider {
   async start(host = '127.0.0.1', port = 0): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
-    return `http://${host}:${(this.server.address() as AddressInfo).port}/v1`;
+    this.baseUrl = `http://${host}:${(this.server.address() as AddressInfo).port}/v1`;
+    return this.baseUrl;
   }
 
   async stop(): Promise<void> {
@@ -105,14 +118,16 @@ export class FakeLlmProvider {
     } catch {
       return this.json(res, 400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
     }
-    const record = (outcome: RecordedRequest['outcome']) =>
+    const record = (outcome: RecordedRequest['outcome'], usage?: Usage) =>
       this.requests.push({
         at: Date.now(),
+        remoteAddress: req.socket.remoteAddress ?? '',
         model: body.model ?? '',
         stream: body.stream === true,
         tools: (body.tools ?? []).map((t) => t.function?.name ?? ''),
         lastUserText: text([...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content),
         outcome,
+        ...(usage ? { usage } : {}),
       });
     const fault = this.takeFault();
     if (fault === 'fail') {
@@ -136,12 +151,12 @@ export class FakeLlmProvider {
     } catch (error) {
       return this.json(res, 400, { error: { message: `TOOL line is not JSON: ${(error as Error).message}` } });
     }
-    record(call ? 'tool_call' : 'text');
+    const usage: Usage = { prompt_tokens: 100, completion_tokens: call ? 20 : 10, total_tokens: call ? 120 : 110 };
+    record(call ? 'tool_call' : 'text', !body.stream || body.stream_options?.include_usage ? usage : undefined);
     const id = `chatcmpl-${randomUUID()}`;
     const model = body.model ?? 'fake-model';
     const content = call ? '' : `Done. (${this.name} answered: ${text([...(body.messages ?? [])].reverse().find((m) => m.role === 'tool')?.content).slice(0, 200) || 'no tool was needed'})`;
     const toolCalls = call ? [{ index: 0, id: `call_${randomUUID().slice(0, 8)}`, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } }] : undefined;
-    const usage = { prompt_tokens: 100, completion_tokens: call ? 20 : 10, total_tokens: call ? 120 : 110 };
     const finish = call ? 'tool_calls' : 'stop';
     if (!body.stream) {
       return this.json(res, 200, {

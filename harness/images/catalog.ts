@@ -13,6 +13,7 @@ import { resolveTool } from '../tools.js';
 import { debianTag, packageFiles, unpackedPackage } from './debian.js';
 import { NODE_RUNTIME_VERSION, nodeRuntime } from './node-runtime.js';
 import { deerflowGatewayRecipe } from './deerflow-gateway.js';
+import { litellmRecipe } from './litellm.js';
 import { withBusybox } from './busybox.js';
 import type { ImageConfig } from './oci.js';
 import { Rootfs } from './rootfs.js';
@@ -21,7 +22,7 @@ const HARNESS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const REPO_ROOT = path.resolve(HARNESS_DIR, '..');
 export const IMAGE_PREFIX = 'localhost/antler';
 
-export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway';
+export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway' | 'litellm';
 
 export interface ImageRecipe {
   name: ImageName;
@@ -211,6 +212,7 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
     },
   },
   'deerflow-gateway': deerflowGatewayRecipe,
+  litellm: litellmRecipe,
 };
 
 /** Host packages every recipe in `names` reads, installed if missing. */

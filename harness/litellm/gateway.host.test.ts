@@ -11,6 +11,7 @@ import { FakeLlmProvider } from '../fakes/llm-provider.js';
 import { freePorts } from '../ports.js';
 import { eventually } from '../wait.js';
 import { renderGatewayConfig, startRedis, type RunningRedis } from './fixture.js';
+import { proxyMetric } from './metrics.js';
 import { startProxy, type RunningProxy } from './proxy.js';
 
 const MASTER = 'sk-antler-test-0123456789';
@@ -83,19 +84,8 @@ async function chat(proxy: RunningProxy, content: string, extra: Record<string, 
 const served = (r: Answer) => r.headers.get('x-litellm-model-id');
 const failures = (p: FakeLlmProvider) => p.requests.filter((r) => r.outcome === 'fail').length;
 
-/** One sample of a Prometheus counter (labels matched as given), from the proxy's /metrics/. */
-async function metric(proxy: RunningProxy, name: string, labels: Record<string, string>): Promise<number> {
-  const res = await fetch(`${proxy.url}/metrics/`, { headers: { authorization: `Bearer ${MASTER}` } });
-  if (!res.ok) throw new Error(`/metrics/: HTTP ${res.status}`);
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  let sum = 0;
-  for (const line of (await res.text()).split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const [series, value] = [line.slice(0, line.lastIndexOf(' ')), line.slice(line.lastIndexOf(' ') + 1)];
-    if (want.every((w) => series.includes(w))) sum += Number(value);
-  }
-  return sum;
-}
+/** A counter of the proxy's /metrics/ (labels matched as given). */
+const metric = (proxy: RunningProxy, name: string, labels: Record<string, string>) => proxyMetric(proxy.url, MASTER, name, labels);
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'antler-llm-gateway-'));

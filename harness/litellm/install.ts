@@ -19,6 +19,9 @@ export const LOCK = path.join(HERE, 'requirements.txt');
 /** The platform the lock is resolved for (the hosts and the image recipe). */
 const LOCK_PLATFORM = ['--python-version', '3.12', '--python-platform', 'x86_64-manylinux_2_28'];
 
+/** The stamp a finished install leaves in its venv. */
+export const INSTALL_STAMP = '.antler-installed';
+
 const uvEnv = (): Record<string, string> => ({ UV_PYTHON_DOWNLOADS: 'never', UV_CACHE_DIR: path.join(cacheRoot(), 'uv-cache'), UV_NO_PROGRESS: '1' });
 
 /**
@@ -56,6 +59,8 @@ export interface LitellmEnvironment {
   readonly litellm: string;
   readonly python: string;
   readonly version: string;
+  /** The first 16 hex digits of the lock's sha256: names the install and the image tag. */
+  readonly lockDigest: string;
 }
 
 /** The installed proxy; installs it on first use (a cold install fetches the wheels from PyPI). */
@@ -64,8 +69,8 @@ export async function litellmEnvironment(): Promise<LitellmEnvironment> {
   checkLock(lock);
   const digest = createHash('sha256').update(lock).digest('hex').slice(0, 16);
   const venv = path.join(cacheRoot(), 'litellm', `${LITELLM_VERSION}-${digest}`);
-  const env: LitellmEnvironment = { venv, litellm: path.join(venv, 'bin', 'litellm'), python: path.join(venv, 'bin', 'python'), version: LITELLM_VERSION };
-  const stamp = path.join(venv, '.antler-installed');
+  const env: LitellmEnvironment = { venv, litellm: path.join(venv, 'bin', 'litellm'), python: path.join(venv, 'bin', 'python'), version: LITELLM_VERSION, lockDigest: digest };
+  const stamp = path.join(venv, INSTALL_STAMP);
   if (existsSync(stamp) && existsSync(env.litellm)) return env;
   const uv = await uvBinary();
   const python = await python312();

@@ -25,9 +25,12 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
+/** The proxy fetches nothing at start-up: the price list bundled with the release is used (host processes and the image). */
+export const OFFLINE_ENV: Readonly<Record<string, string>> = { LITELLM_LOCAL_MODEL_COST_MAP: 'True' };
+
 /** Environment every proxy the harness starts gets: nothing fetched at start-up, plain logs. */
 export const PROXY_ENV: Readonly<Record<string, string>> = {
-  LITELLM_LOCAL_MODEL_COST_MAP: 'True',
+  ...OFFLINE_ENV,
   LITELLM_LOG: 'WARNING',
   NO_PROXY: '127.0.0.1,localhost',
 };

@@ -4,25 +4,45 @@
 // provider: the only fake besides the sandbox stand-in) calls a sandbox tool, so DeerFlow's own
 // AioSandboxProvider acquires a real sandbox Pod through our agent; the file the sandbox wrote,
 // read back through the gateway's artifact route; MCP config kept across a gateway restart; the
-// bundled public skills listed.
-import { spawn, type ChildProcess } from 'node:child_process';
+// bundled public skills listed. DeerFlow's model calls go through the chart's LLM gateway (the
+// pinned LiteLLM proxy as a real Pod): the provider sees the gateway Pod as its caller, and the
+// gateway's counters hold the turn's tokens and their cost.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { freePort } from '../../ports.js';
-import { resolveTool } from '../../tools.js';
 import { eventually } from '../../wait.js';
-import type { FakeLlmProvider } from '../../fakes/llm-provider.js';
-import { type E2eContext, assert, sandboxIdOf, sandboxPods } from '../context.js';
+import type { FakeLlmProvider, RecordedRequest } from '../../fakes/llm-provider.js';
+import { LITELLM_VERSION } from '../../litellm/version.js';
+import { type E2eContext, assert, podIp, sandboxIdOf, sandboxPods } from '../context.js';
 import { DeerflowUser } from '../deerflow-user.js';
 import { NODE_NETWORK } from '../../node/layout.js';
+import { type LlmGateway, type RenderedDeployment, type Spend, connectLlmGateway, containerProcess, llmGatewayPods, renderedDeployments, spendOf } from '../llm-gateway.js';
+import type { KubeObject } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
 
 export interface DeerflowSuiteOptions {
-  /** The fake provider the release's model points at. */
+  /** The fake provider behind the release's LLM gateway. */
   llm: FakeLlmProvider;
-  /** The model name in the release's config. */
+  /** The model name in the release's config: a model group of the gateway. */
   model: string;
+  /** The prices per million tokens the release's values give the group's deployment. */
+  prices: { inputPerMillion: number; outputPerMillion: number };
 }
+
+type PodSpec = {
+  nodeName?: string;
+  securityContext?: { runAsUser?: number };
+  containers: { name: string; image: string; securityContext?: { runAsUser?: number; readOnlyRootFilesystem?: boolean } }[];
+};
+type PodStatus = { conditions?: { type: string; status: string }[]; containerStatuses?: { containerID?: string }[] };
+
+/** What the gateway's counters should have gained from these provider calls, by the rendered prices. */
+function expectedSpend(calls: readonly RecordedRequest[], deployment: RenderedDeployment): Spend {
+  const input = calls.reduce((sum, r) => sum + (r.usage?.prompt_tokens ?? 0), 0);
+  const output = calls.reduce((sum, r) => sum + (r.usage?.completion_tokens ?? 0), 0);
+  return { inputTokens: input, outputTokens: output, spend: input * deployment.inputCostPerToken + output * deployment.outputCostPerToken };
+}
+
+const spendDelta = (after: Spend, before: Spend): Spend => ({ spend: after.spend - before.spend, inputTokens: after.inputTokens - before.inputTokens, outputTokens: after.outputTokens - before.outputTokens });
 
 interface Thread {
   thread_id: string;
@@ -49,13 +69,6 @@ function websocketUpgrade(url: string, headers: Record<string, string>): Promise
   });
 }
 
-async function portForward(ctx: E2eContext, service: string, remotePort: number): Promise<{ port: number; stop(): void }> {
-  const port = await freePort('127.0.0.1');
-  const child: ChildProcess = spawn(await resolveTool('kubectl'), ['--kubeconfig', ctx.kube.kubeconfig, 'port-forward', '-n', ctx.primary.namespace, `svc/${service}`, `${port}:${remotePort}`], { stdio: 'ignore' });
-  await eventually(`kubectl port-forward to ${service}`, 30_000, async () => (await fetch(`http://localhost:${port}/nginx-health`).catch(() => undefined)) !== undefined, 300);
-  return { port, stop: () => child.kill() };
-}
-
 export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptions | undefined): Promise<void> {
   const { report, kube } = ctx;
   if (!ctx.realNode || !options) {
@@ -64,10 +77,13 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
     });
     return;
   }
+  const node = ctx.realNode;
   const tag = randomBytes(3).toString('hex');
   const nginx = `${ctx.primary.release}-nginx`;
-  const forward = await portForward(ctx, nginx, 2026);
+  const forward = await kube.portForward(ctx.primary.namespace, `svc/${nginx}`, 2026, '/nginx-health');
   const base = `http://localhost:${forward.port}`;
+  let llm: LlmGateway | undefined;
+  let served: RenderedDeployment | undefined;
   const admin = new DeerflowUser(base);
   const email = `admin-${tag}@example.com`;
   const password = `e2e-${randomBytes(9).toString('hex')}`;
@@ -126,6 +142,47 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
       return status;
     }, (status) => ({ status }));
 
+    await report.check('the LLM gateway runs as a real Pod on the real node (non-root, read-only root filesystem), ready on /health/readiness, with the chart\'s config and the bundled price list', async () => {
+      const pods = await llmGatewayPods(ctx);
+      assert(pods.length > 0, 'the release has no LLM gateway Pod');
+      const processes: string[] = [];
+      for (const pod of pods) {
+        const spec = pod.spec as PodSpec;
+        const status = pod.status as PodStatus | undefined;
+        const container = spec.containers[0];
+        assert(spec.nodeName === node.name, `${pod.metadata.name} runs on ${spec.nodeName ?? 'no node'}, not the real node ${node.name}`);
+        assert(container, `${pod.metadata.name} has no container`);
+        assert(container.image === ctx.realNodeImages?.litellm, `${pod.metadata.name} runs ${container.image}, not the image built here (${ctx.realNodeImages?.litellm})`);
+        assert(status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), `${pod.metadata.name} is not Ready: ${JSON.stringify(status).slice(0, 400)}`);
+        const containerId = status?.containerStatuses?.[0]?.containerID;
+        assert(containerId, `${pod.metadata.name} reports no container id`);
+        const proc = await containerProcess(node, containerId);
+        const runAsUser = container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser;
+        assert(proc.uid !== 0 && proc.uid === runAsUser, `${pod.metadata.name}: the proxy runs as uid ${proc.uid}, the chart asks for ${runAsUser}`);
+        assert(container.securityContext?.readOnlyRootFilesystem === true && proc.readOnlyRoot, `${pod.metadata.name}: the proxy's root filesystem is not read-only`);
+        processes.push(`${pod.metadata.name} pid ${proc.pid} uid ${proc.uid} gid ${proc.gid} ro /`);
+      }
+      llm = await connectLlmGateway(ctx);
+      const ready = await llm.get<{ status?: string }>('/health/readiness', false);
+      assert(ready.status === 200 && ready.json?.status === 'healthy', `/health/readiness: HTTP ${ready.status} ${ready.text.slice(0, 300)}`);
+      const details = await llm.get<{ litellm_version?: string }>('/health/readiness/details');
+      assert(details.status === 200 && details.json?.litellm_version === LITELLM_VERSION, `/health/readiness/details: HTTP ${details.status} ${details.text.slice(0, 300)} (want litellm ${LITELLM_VERSION})`);
+      // The proxy serves exactly the deployments the chart rendered from the release's values.
+      const rendered = renderedDeployments(llm.configYaml, options.model);
+      const info = await llm.get<{ data?: { model_name: string; model_info?: { id?: string }; litellm_params?: { api_base?: string } }[] }>('/model/info');
+      assert(info.status === 200, `/model/info: HTTP ${info.status} ${info.text.slice(0, 300)}`);
+      const loaded = (info.json?.data ?? []).filter((d) => d.model_name === options.model);
+      assert(JSON.stringify(loaded.map((d) => d.model_info?.id).sort()) === JSON.stringify(rendered.map((d) => d.id).sort()), `the proxy serves ${options.model} as ${JSON.stringify(loaded.map((d) => d.model_info?.id))}, the chart rendered ${JSON.stringify(rendered.map((d) => d.id))}`);
+      assert(rendered.length === 1 && rendered[0]!.apiBase === options.llm.baseUrl, `${options.model} should have one deployment at the fake provider ${options.llm.baseUrl}: ${JSON.stringify(rendered)}`);
+      served = rendered[0]!;
+      const perToken = (perMillion: number) => perMillion / 1e6;
+      assert(Math.abs(served.inputCostPerToken - perToken(options.prices.inputPerMillion)) < 1e-15 && Math.abs(served.outputCostPerToken - perToken(options.prices.outputPerMillion)) < 1e-15, `rendered prices per token ${served.inputCostPerToken}/${served.outputCostPerToken} are not the values' ${options.prices.inputPerMillion}/${options.prices.outputPerMillion} per million`);
+      // LITELLM_LOCAL_MODEL_COST_MAP=True in effect: the price list is the bundled one, no fetch at start-up.
+      const costMap = await llm.get<{ source?: string; is_env_forced?: boolean; model_count?: number }>('/model/cost_map/source');
+      assert(costMap.status === 200 && costMap.json?.source === 'local' && costMap.json.is_env_forced === true, `/model/cost_map/source: HTTP ${costMap.status} ${costMap.text.slice(0, 300)}`);
+      return { processes, version: details.json.litellm_version, deployment: served.id, costMap: `${costMap.json.source} (${costMap.json.model_count ?? '?'} models)` };
+    }, (value) => value);
+
     await report.check('create a thread and upload a file', async () => {
       const created = await admin.request<Thread>('POST', '/api/threads', { json: { metadata: { e2e: tag } } });
       assert(created.status === 200 && created.json?.thread_id, `create thread: HTTP ${created.status} ${created.text}`);
@@ -140,8 +197,12 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
 
     const artifact = `/mnt/user-data/outputs/e2e-${tag}.txt`;
     const content = `written in the sandbox by DeerFlow's write_file tool (${tag})\n`;
-    await report.check('a turn: the model calls write_file, DeerFlow acquires a sandbox Pod through the agent, the reply streams back', async () => {
+    await report.check('a turn through the LLM gateway: the model calls write_file, DeerFlow acquires a sandbox Pod through the agent, the reply streams back', async () => {
       assert(thread, 'no thread');
+      assert(llm && served, 'the LLM gateway was not reached (see its check)');
+      const gateway = llm;
+      const deployment = served;
+      const spendBefore = await spendOf(gateway, deployment.id);
       const before = options.llm.requests.length;
       const call = JSON.stringify({ name: 'write_file', arguments: { description: 'save the e2e artifact', path: artifact, content } });
       const turn = await admin.stream(`/api/threads/${thread}/runs/stream`, {
@@ -164,7 +225,44 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
       assert(conditions.some((c) => c.type === 'Ready' && c.status === 'True'), `the thread's sandbox Pod is not Ready: ${JSON.stringify(sandboxes[0]!.status?.containerStatuses ?? sandboxes[0]!.status).slice(0, 600)}`);
       const streamedText = JSON.stringify(turn.events.filter((e) => e.event === 'messages' || e.event === 'values'));
       assert(streamedText.includes('Done.'), 'the final answer was not streamed');
-      return { events: turn.events.length, sandbox: sandboxIdOf(sandboxes[0]!) };
+      // Every model call reached the provider from the LLM gateway's Pod (Pod IPs are not
+      // masqueraded on the node's bridge), none from DeerFlow's gateway itself.
+      const gatewayIps = (await llmGatewayPods(ctx)).map(podIp);
+      const deerflowIps = (await kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`)).map((pod: KubeObject) => podIp(pod));
+      const callers = [...new Set(llmCalls.map((r) => r.remoteAddress))];
+      assert(callers.every((ip) => gatewayIps.includes(ip)), `model calls reached the provider from ${callers.join(', ')}, not only from the LLM gateway Pod (${gatewayIps.join(', ')}; DeerFlow's gateway is ${deerflowIps.join(', ')})`);
+      assert(llmCalls.every((r) => r.usage), 'the provider reported no usage for some calls (DeerFlow asks for it, factory.py stream_usage; the gateway must pass stream_options on)');
+      // The gateway counted them: tokens as the provider reported them, spend = tokens x the rendered prices.
+      let counted: Spend = { spend: 0, inputTokens: 0, outputTokens: 0 };
+      let expected: Spend = counted;
+      await eventually('the LLM gateway\'s token and spend counters to count the turn\'s calls', 30_000, async () => {
+        expected = expectedSpend(options.llm.requests.slice(before), deployment);
+        counted = spendDelta(await spendOf(gateway, deployment.id), spendBefore);
+        return counted.inputTokens === expected.inputTokens && counted.outputTokens === expected.outputTokens && Math.abs(counted.spend - expected.spend) < 1e-12;
+      }, 1_000).catch((error: Error) => {
+        throw new Error(`${error.message}: counted ${JSON.stringify(counted)}, the provider's usage gives ${JSON.stringify(expected)}`);
+      });
+      return { events: turn.events.length, sandbox: sandboxIdOf(sandboxes[0]!), modelCalls: llmCalls.length, callers, deerflowGateway: deerflowIps, counted };
+    }, (value) => value);
+
+    await report.check('the LLM gateway is a client of the release\'s Redis, on the database of the chart\'s URL', async () => {
+      // The URL and password as the chart hands them to the proxy (llmGateway.redis.mode: release).
+      const [deployment] = await kube.list('deployment', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=llm-gateway`);
+      type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
+      const env = ((deployment?.spec as { template?: { spec?: { containers?: { env?: Env[] }[] } } } | undefined)?.template?.spec?.containers?.[0]?.env ?? []);
+      const url = env.find((e) => e.name === 'LITELLM_REDIS_URL')?.value;
+      const passwordRef = env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef;
+      assert(url && passwordRef, `the LLM gateway Deployment has no LITELLM_REDIS_URL value or REDIS_PASSWORD Secret reference: ${JSON.stringify(env.map((e) => e.name))}`);
+      const db = new URL(url.replace('$(REDIS_PASSWORD)', 'x')).pathname.slice(1) || '0';
+      const password = await kube.secretValue(ctx.primary.namespace, passwordRef.name, passwordRef.key);
+      const [redis] = await kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=redis`);
+      assert(redis, 'the release has no Redis Pod');
+      const gatewayIps = (await llmGatewayPods(ctx)).map(podIp);
+      const clients = (await kube.run(['exec', '-n', ctx.primary.namespace, redis.metadata.name, '--', 'redis-cli', '--no-auth-warning', '-a', password, 'CLIENT', 'LIST'])).split('\n').filter(Boolean);
+      const fromGateway = clients.filter((line) => gatewayIps.some((ip) => line.includes(` addr=${ip}:`)));
+      assert(fromGateway.length > 0, `no Redis client from the LLM gateway (${gatewayIps.join(', ')}); clients: ${clients.map((l) => /addr=\S+/.exec(l)?.[0]).join(', ')}`);
+      assert(fromGateway.every((line) => line.includes(` db=${db} `)), `the gateway's Redis clients use another database than ${db}: ${fromGateway.join(' | ')}`);
+      return { clients: fromGateway.length, db };
     }, (value) => value);
 
     await report.check('the file the sandbox wrote is downloadable through the gateway\'s artifact route', async () => {
@@ -193,6 +291,7 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
       return publicSkills.length;
     }, (count) => ({ publicSkills: count }));
   } finally {
-    forward.stop();
+    await forward.stop();
+    await llm?.stop();
   }
 }

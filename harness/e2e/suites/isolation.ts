@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { run } from '../../exec.js';
 import { portListening } from '../../ports.js';
 import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../../node/layout.js';
-import { type E2eContext, assert, eventually, openHostPathUserData, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, eventually, openHostPathUserData, podIp, sandboxIdOf, sandboxPods } from '../context.js';
 import type { KubeObject } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
 
@@ -16,12 +16,6 @@ export interface TenantRef {
   name: string;
   namespace: string;
   sandboxNamespace: string;
-}
-
-function podIp(pod: KubeObject | undefined): string {
-  const ip = (pod?.status as { podIP?: string } | undefined)?.podIP;
-  assert(pod && ip, `${pod?.metadata.name ?? 'Pod'} has no IP`);
-  return ip;
 }
 
 export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRef[]): Promise<void> {
