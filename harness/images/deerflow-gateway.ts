@@ -9,7 +9,7 @@ import { deerflowEnvironment } from '../deerflow/python.js';
 import type { ImageRecipe } from './catalog.js';
 import { Rootfs } from './rootfs.js';
 import { unpackedPackage } from './debian.js';
-import { PYTHON_BUILDER, PYTHON_IMAGE_ENV, interpreterHome, pythonRuntimeLayer, venvLayer } from './python.js';
+import { PYTHON_IMAGE_ENV, interpreterHome, pythonRuntimeLayer, venvLayer } from './python.js';
 
 const BACKEND_EXCLUDE = /^(\.venv|tests|docs|\.pytest_cache|\.ruff_cache)(\/|$)|(^|\/)__pycache__(\/|$)/;
 
@@ -20,7 +20,7 @@ export const deerflowGatewayRecipe: ImageRecipe = {
   tag: async () => `${DEERFLOW_VERSION}-${DEERFLOW_COMMIT.slice(0, 9)}`,
   async inputs() {
     const env = await deerflowEnvironment();
-    return [PYTHON_BUILDER, (await unpackedPackage('busybox')).root, path.join(env.venv, '.antler-synced'), path.join(env.backend, 'app'), path.join(env.backend, 'packages'), env.uv, await interpreterHome(env.venv)];
+    return [(await unpackedPackage('busybox')).root, path.join(env.venv, '.antler-synced'), path.join(env.backend, 'app'), path.join(env.backend, 'packages'), env.uv, await interpreterHome(env.venv)];
   },
   async prepare(scratch) {
     const env = await deerflowEnvironment();

@@ -11,7 +11,7 @@ import { OFFLINE_ENV } from '../litellm/proxy.js';
 import { LITELLM_VERSION } from '../litellm/version.js';
 import type { ImageRecipe } from './catalog.js';
 import { unpackedPackage } from './debian.js';
-import { PYTHON_BUILDER, PYTHON_IMAGE_ENV, interpreterHome, pythonRuntimeLayer, venvLayer } from './python.js';
+import { PYTHON_IMAGE_ENV, interpreterHome, pythonRuntimeLayer, venvLayer } from './python.js';
 
 const VENV = '/app/.venv';
 /** LiteLLM's own default port (its image's CMD); the chart passes its Service port as `--port`. */
@@ -26,7 +26,7 @@ export const litellmRecipe: ImageRecipe = {
   tag: async () => `${LITELLM_VERSION}-${(await litellmEnvironment()).lockDigest}`,
   async inputs() {
     const env = await litellmEnvironment();
-    return [PYTHON_BUILDER, (await unpackedPackage('busybox')).root, path.join(env.venv, INSTALL_STAMP), await interpreterHome(env.venv)];
+    return [(await unpackedPackage('busybox')).root, path.join(env.venv, INSTALL_STAMP), await interpreterHome(env.venv)];
   },
   async prepare(scratch) {
     const env = await litellmEnvironment();

@@ -4,13 +4,10 @@
 // Both images take the same interpreter layer, so containerd stores it once.
 import { lstat, mkdir, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { run } from '../exec.js';
 import { withBusybox } from './busybox.js';
 import { Rootfs, copyTree, sharedLibraries } from './rootfs.js';
 
-/** This module: recipes built from it list it among their inputs, so a change here rebuilds them. */
-export const PYTHON_BUILDER = fileURLToPath(import.meta.url);
 export const PY = 'python3.12';
 /** The interpreter inside the images. */
 export const IMAGE_PYTHON = `/usr/local/bin/${PY}`;
