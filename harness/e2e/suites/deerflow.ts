@@ -33,7 +33,10 @@ type PodSpec = {
   securityContext?: { runAsUser?: number };
   containers: { name: string; image: string; securityContext?: { runAsUser?: number; readOnlyRootFilesystem?: boolean } }[];
 };
-type PodStatus = { conditions?: { type: string; status: string }[]; containerStatuses?: { containerID?: string }[] };
+type PodStatus = {
+  conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+  containerStatuses?: { containerID?: string; restartCount?: number; state?: { running?: { startedAt?: string } } }[];
+};
 
 /** What the gateway's counters should have gained from these provider calls, by the rendered prices. */
 function expectedSpend(calls: readonly RecordedRequest[], deployment: RenderedDeployment): Spend {
@@ -160,7 +163,11 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
         const runAsUser = container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser;
         assert(proc.uid !== 0 && proc.uid === runAsUser, `${pod.metadata.name}: the proxy runs as uid ${proc.uid}, the chart asks for ${runAsUser}`);
         assert(container.securityContext?.readOnlyRootFilesystem === true && proc.readOnlyRoot, `${pod.metadata.name}: the proxy's root filesystem is not read-only`);
-        processes.push(`${pod.metadata.name} pid ${proc.pid} uid ${proc.uid} gid ${proc.gid} ro /`);
+        // Start-up: the container's start to the Pod's Ready (the proxy's import and config load).
+        const startedAt = Date.parse(status?.containerStatuses?.[0]?.state?.running?.startedAt ?? '');
+        const readyAt = Date.parse(status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
+        const startup = Number.isFinite(startedAt) && Number.isFinite(readyAt) ? `${((readyAt - startedAt) / 1000).toFixed(0)}s to Ready` : 'start-up time unknown';
+        processes.push(`${pod.metadata.name} pid ${proc.pid} uid ${proc.uid} gid ${proc.gid} ro /, ${startup}, ${status?.containerStatuses?.[0]?.restartCount ?? 0} restarts`);
       }
       llm = await connectLlmGateway(ctx);
       const ready = await llm.get<{ status?: string }>('/health/readiness', false);
