@@ -1,6 +1,6 @@
 // NetworkPolicies enforced on real Pods (the real node's kube-network-policies): a sandbox reaches
-// DNS and nothing inside the cluster — not the metadata address, the agent, Postgres, Redis,
-// another tenant's sandbox or another namespace — while the gateway side reaches the sandbox and
+// DNS and nothing inside the cluster — not the metadata address, the agent, Postgres, Redis, the
+// LLM gateway, another tenant's sandbox or another namespace — while the gateway side reaches the sandbox and
 // every blocked target stays reachable from where the chart allows it (positive controls).
 import { randomBytes } from 'node:crypto';
 import { run } from '../../exec.js';
@@ -100,7 +100,7 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
     await blocked('metadata from the sandbox', sandboxNs, sandbox, METADATA_IP, 8080);
   });
 
-  for (const [component, port] of [['sandbox-agent', 8002], ['postgresql', 5432], ['redis', 6379]] as const) {
+  for (const [component, port] of [['sandbox-agent', 8002], ['postgresql', 5432], ['redis', 6379], ['llm-gateway', 4000]] as const) {
     await report.check(`a sandbox cannot reach ${component}; the gateway side can`, async () => {
       const [target] = await kube.list('pod', ns, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`);
       const ip = podIp(target);
