@@ -61,6 +61,15 @@ export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
+/** The body as JSON, or undefined when it is not JSON (an HTML error page, plain text). */
+export function jsonOrUndefined<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A Pod's IP; throws naming the Pod when it has none. */
 export function podIp(pod: KubeObject | undefined): string {
   const ip = (pod?.status as { podIP?: string } | undefined)?.podIP;

@@ -1,6 +1,7 @@
 // A DeerFlow user as a browser would be one, over HTTP through the chart's nginx: a cookie jar
 // (access_token, csrf_token), the Origin header a page on that host sends, and the double-submit
 // CSRF header on every state-changing call. Only what a user does: no internal tokens.
+import { jsonOrUndefined } from './context.js';
 
 export interface DeerflowResponse<T = unknown> {
   status: number;
@@ -50,12 +51,7 @@ export class DeerflowUser {
     const response = await fetch(`${this.origin}${route}`, { method, headers, body, redirect: 'manual' });
     this.remember(response.headers);
     const text = await response.text();
-    let json: T | undefined;
-    try {
-      json = JSON.parse(text) as T;
-    } catch {
-      json = undefined;
-    }
+    const json = jsonOrUndefined<T>(text);
     return { status: response.status, text, json, headers: response.headers };
   }
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { proxyMetric } from '../litellm/metrics.js';
 import type { RealNode } from '../node/real-node.js';
-import { type E2eContext, assert } from './context.js';
+import { type E2eContext, assert, jsonOrUndefined } from './context.js';
 import type { KubeObject, PortForward } from './kubectl.js';
 
 export const LLM_GATEWAY_SELECTOR = 'app.kubernetes.io/component=llm-gateway';
@@ -88,12 +88,7 @@ export async function connectLlmGateway(ctx: Pick<E2eContext, 'kube' | 'primary'
   const get = async <T>(path: string, authorized = true): Promise<Answer<T>> => {
     const res = await fetch(`${forward.url}${path}`, { headers: authorized ? { authorization: `Bearer ${masterKey}` } : {}, signal: AbortSignal.timeout(15_000) });
     const text = await res.text();
-    let json: T | undefined;
-    try {
-      json = JSON.parse(text) as T;
-    } catch {
-      json = undefined;
-    }
+    const json = jsonOrUndefined<T>(text);
     return { status: res.status, json, text };
   };
   return { name, masterKey, configYaml, forward, get, stop: () => forward.stop() };
