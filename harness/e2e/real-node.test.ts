@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { CHART_DIR, REPO_ROOT, VALUES_DIR, helmBinary, run } from '../../generator/test-tools.js';
+import { CHART_DIR, REPO_ROOT, VALUES_DIR, helmBinary } from '../../generator/test-tools.js';
+import { run } from '../exec.js';
 import { NODE_NETWORK } from '../node/layout.js';
 import { E2E_MODEL, E2E_PRICES, REAL_NODE_IMAGES, realNodeOverlay } from './real-node.js';
 
@@ -56,9 +57,8 @@ beforeAll(async () => {
   const overlay = path.join(work, 'overlay.yaml');
   await writeFile(overlay, stringify(realNodeOverlay({ images, homeDir: '/var/lib/antler-test/home', skillsDir: '/var/lib/antler-test/skills', llmBaseUrl, apiServerPort: 6443, masterKey })));
   const files = [path.join(VALUES_DIR, 'profiles/local.yaml'), path.join(VALUES_DIR, 'profiles/real-node.yaml'), path.join(REPO_ROOT, 'harness/e2e/values/primary.yaml'), overlay];
-  const r = await run(await helmBinary(4), ['template', 'deerflow', CHART_DIR, '-n', NS, ...files.flatMap((f) => ['-f', f])]);
-  if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
-  objects = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
+  const { stdout } = await run(await helmBinary(4), ['template', 'deerflow', CHART_DIR, '-n', NS, ...files.flatMap((f) => ['-f', f])]);
+  objects = parseAllDocuments(stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
 }, 120_000);
 
 afterAll(async () => {
