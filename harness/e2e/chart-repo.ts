@@ -64,6 +64,9 @@ export async function makeSigningKey(workDir: string): Promise<SigningKey> {
   const publicKeyring = path.join(home, 'pubring-export.gpg');
   await run('gpg', ['--batch', '--yes', '--output', secretKeyring, '--export-secret-keys', name], { env });
   await run('gpg', ['--batch', '--yes', '--output', publicKeyring, '--export', name], { env });
+  // gpg started an agent for this home; helm reads the exported keyrings, so it is not needed and
+  // must not outlive the run.
+  await run('gpgconf', ['--kill', 'gpg-agent'], { env });
   return { name, secretKeyring, publicKeyring, home };
 }
 
