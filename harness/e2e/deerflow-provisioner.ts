@@ -60,6 +60,8 @@ export class DeerflowProvisionerClient {
       this.pending.get(reply.id)?.(reply);
       this.pending.delete(reply.id);
     });
+    // A write after the client died fails with EPIPE; its pending calls are answered by 'exit'.
+    child.stdin.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       fail(new Error(`DeerFlow's provisioner client exited (${code ?? signal}) (log: ${log})`));
