@@ -1,5 +1,5 @@
 // `make test` runs the same e2e job as `make e2e` (install from a chart repo and an OCI registry,
-// the concurrency, isolation, failures, deerflow, failover and upgrade suites, uninstall) on the
+// the concurrency, isolation, failures, deerflow, llm-gateway, failover and upgrade suites, uninstall) on the
 // shared local cluster, so CI proves it. The job runs once while this file is collected; every e2e
 // check then becomes its own vitest test: a failed check fails its test with the check's error, a
 // skipped check is reported as skipped (with its reason as the test name's suffix), never as

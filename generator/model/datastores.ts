@@ -38,7 +38,7 @@ export const datastores: Record<string, ValueNode> = {
       username: str('deerflow', 'Database user.', { pattern: '^[a-z_][a-z0-9_]*$' }),
       database: str('deerflow', 'Database name.', { pattern: '^[a-z_][a-z0-9_]*$' }),
       password: str('', 'Password (URL-safe characters). Required unless `existingSecret` is set.', { secret: true, pattern: '^[A-Za-z0-9._~-]*$' }),
-      existingSecret: str('', 'Existing Secret with the password.', { pattern: patterns.dnsSubdomain }),
+      existingSecret: str('', 'Existing Secret with the password. Its value must use the same URL-safe characters: the chart puts it into connection URLs as it is, and Kubernetes cannot encode a `$(VAR)` reference.', { pattern: patterns.dnsSubdomain }),
       existingSecretPasswordKey: str('password', 'Key of the password in `existingSecret`.', { minLength: 1 }),
     }),
     external: group('External database (`mode: external`).', {
@@ -54,7 +54,7 @@ export const datastores: Record<string, ValueNode> = {
     mode: enumOf(['none', 'bundled', 'external'], 'none', '`none`, `bundled` (a StatefulSet) or `external`.'),
     auth: group('Password of the bundled Redis. Never generated.', {
       password: str('', 'Password (URL-safe characters). Required unless `existingSecret` is set.', { secret: true, pattern: '^[A-Za-z0-9._~-]*$' }),
-      existingSecret: str('', 'Existing Secret with the password.', { pattern: patterns.dnsSubdomain }),
+      existingSecret: str('', 'Existing Secret with the password. Its value must use the same URL-safe characters: the chart puts it into connection URLs as it is, and Kubernetes cannot encode a `$(VAR)` reference.', { pattern: patterns.dnsSubdomain }),
       existingSecretPasswordKey: str('password', 'Key of the password in `existingSecret`.', { minLength: 1 }),
     }),
     external: group('External Redis (`mode: external`).', {

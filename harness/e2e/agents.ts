@@ -2,17 +2,13 @@
 // the host — the way upstream's compose setup runs the provisioner — configured exactly as the
 // installed release configures its Deployment: the same env (Secrets resolved), and a kubeconfig
 // holding a token of the release's own ServiceAccount, so the chart's Role is what authorizes it.
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../ports.js';
+import { startAgentProcess as spawnAgent } from '../agent-process.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
 import { AGENT_ENV, type AgentEnvName } from '../../sandbox-agent/src/env.js';
 import { userDataHostPath } from '../../sandbox-agent/src/podspec.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface EnvVar {
   name: string;
@@ -133,8 +129,7 @@ export interface AgentHandle {
 
 /** Starts one agent process with the Deployment's env; resolves once /readyz answers 200. */
 export async function startAgentProcess(deployment: AgentDeployment, kubeconfig: string, identity: string, logDir: string): Promise<AgentHandle> {
-  const port = await freePort();
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+  const env: Record<string, string> = {};
   for (const variable of deployment.env) {
     // Host-process agents run only on kwok-only clusters, where no Redis and no DeerFlow gateway
     // run: there are no ownership leases to read, and the in-cluster Redis name does not resolve.
@@ -142,37 +137,15 @@ export async function startAgentProcess(deployment: AgentDeployment, kubeconfig:
     if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[variable.name] = identity;
     else if (variable.value !== undefined) env[variable.name] = variable.value;
   }
-  Object.assign(env, { KUBECONFIG_PATH: kubeconfig, SANDBOX_AGENT_HOST: '127.0.0.1', SANDBOX_AGENT_PORT: String(port) });
-  await mkdir(logDir, { recursive: true });
-  const logFile = path.join(logDir, `${identity}.log`);
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox-agent/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {
-    if (agent.running()) child.kill(signal);
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-  };
-  const agent: AgentHandle = {
+  env.KUBECONFIG_PATH = kubeconfig;
+  const agent = await spawnAgent({ env, name: `agent ${identity}`, logFile: path.join(logDir, `${identity}.log`), readyTimeoutMs: 60_000 });
+  return {
     identity,
-    url,
-    running: () => child.exitCode === null && child.signalCode === null,
-    kill: () => signalAndWait('SIGKILL'),
-    stop: () => signalAndWait('SIGTERM'),
+    url: agent.url,
+    running: agent.running,
+    kill: async () => void (await agent.stop('SIGKILL')),
+    stop: async () => void (await agent.stop('SIGTERM')),
   };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (!agent.running()) throw new Error(`agent ${identity} exited with ${child.exitCode ?? child.signalCode}; log: ${logFile}`);
-    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
-    if (ready) return agent;
-    if (Date.now() > deadline) {
-      await agent.kill();
-      throw new Error(`agent ${identity} not ready on ${url} within 60s; log: ${logFile}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** The Lease holder among the given agents, read from the API server. */

@@ -1,9 +1,11 @@
 // The release's LLM gateway (the LiteLLM proxy the chart deploys) as the e2e sees it: its Pods, the
-// deployments the chart rendered into its config.yaml, a port-forward to its Service with the master
-// key from the release's Secret, its spend and token counters, and what a container process runs as
-// (read on the real node's host).
+// deployments and settings the chart rendered into its config.yaml, a port-forward to each Pod with
+// the master key from the release's Secret, its spend and token counters summed over the Pods, and
+// what a container process runs as (read on the real node's host).
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import type { FakeLlmProvider } from '../fakes/llm-provider.js';
+import type { GatewayUnderTest } from '../litellm/checks.js';
 import { proxyMetric } from '../litellm/metrics.js';
 import type { RealNode } from '../node/real-node.js';
 import { type E2eContext, assert, jsonOrUndefined } from './context.js';
@@ -56,14 +58,21 @@ export interface Answer<T> {
   text: string;
 }
 
+/** One Pod of the gateway, reached through its own port-forward. */
+export interface Replica {
+  pod: string;
+  url: string;
+}
+
 export interface LlmGateway {
   /** The component's object name (Deployment, Service, ConfigMap, Secret). */
   name: string;
   masterKey: string;
   /** The config.yaml of the release's ConfigMap. */
   configYaml: string;
-  forward: PortForward;
-  /** GET through the Service with the master key. */
+  /** Every Ready Pod of the gateway, by name. */
+  replicas: Replica[];
+  /** GET on the first replica, with the master key unless `authorized` is false. */
   get<T>(path: string, authorized?: boolean): Promise<Answer<T>>;
   stop(): Promise<void>;
 }
@@ -72,7 +81,13 @@ export function llmGatewayPods(ctx: Pick<E2eContext, 'kube' | 'primary'>): Promi
   return ctx.kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},${LLM_GATEWAY_SELECTOR}`);
 }
 
-/** The release's gateway through its Service, ready once `/health/liveliness` answers 200. */
+type GatewayPodSpec = { containers: { ports?: { name?: string; containerPort: number }[] }[] };
+const ready = (pod: KubeObject) => ((pod.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/**
+ * The release's gateway, every Ready Pod through its own port-forward (a Service forward picks one
+ * Pod, and the counters are per Pod), each ready once `/health/liveliness` answers 200.
+ */
 export async function connectLlmGateway(ctx: Pick<E2eContext, 'kube' | 'primary'>): Promise<LlmGateway> {
   const { kube } = ctx;
   const { namespace, release } = ctx.primary;
@@ -81,17 +96,28 @@ export async function connectLlmGateway(ctx: Pick<E2eContext, 'kube' | 'primary'
   const configMap = await kube.json<{ data?: Record<string, string> }>(['get', 'configmap', name, '-n', namespace]);
   const configYaml = configMap.data?.['config.yaml'];
   assert(configYaml, `ConfigMap ${namespace}/${name} has no config.yaml`);
-  const service = await kube.json<{ spec?: { ports?: { name?: string; port: number }[] } }>(['get', 'service', name, '-n', namespace]);
-  const port = service.spec?.ports?.find((p) => p.name === 'http')?.port;
-  assert(port, `Service ${namespace}/${name} has no http port`);
-  const forward = await kube.portForward(namespace, `svc/${name}`, port, '/health/liveliness', 200, 60_000);
+  const pods = (await llmGatewayPods(ctx)).filter(ready);
+  assert(pods.length > 0, `the LLM gateway ${namespace}/${name} has no Ready Pod`);
+  const forwards: PortForward[] = [];
+  const replicas: Replica[] = [];
+  try {
+    for (const pod of pods) {
+      const port = (pod.spec as GatewayPodSpec).containers[0]?.ports?.find((p) => p.name === 'http')?.containerPort;
+      assert(port, `Pod ${pod.metadata.name} has no container port named http`);
+      const forward = await kube.portForward(namespace, `pod/${pod.metadata.name}`, port, '/health/liveliness', 200, 60_000);
+      forwards.push(forward);
+      replicas.push({ pod: pod.metadata.name, url: forward.url });
+    }
+  } catch (error) {
+    await Promise.all(forwards.map((f) => f.stop()));
+    throw error;
+  }
   const get = async <T>(path: string, authorized = true): Promise<Answer<T>> => {
-    const res = await fetch(`${forward.url}${path}`, { headers: authorized ? { authorization: `Bearer ${masterKey}` } : {}, signal: AbortSignal.timeout(15_000) });
+    const res = await fetch(`${replicas[0]!.url}${path}`, { headers: authorized ? { authorization: `Bearer ${masterKey}` } : {}, signal: AbortSignal.timeout(15_000) });
     const text = await res.text();
-    const json = jsonOrUndefined<T>(text);
-    return { status: res.status, json, text };
+    return { status: res.status, json: jsonOrUndefined<T>(text), text };
   };
-  return { name, masterKey, configYaml, forward, get, stop: () => forward.stop() };
+  return { name, masterKey, configYaml, replicas, get, stop: async () => void (await Promise.all(forwards.map((f) => f.stop()))) };
 }
 
 export interface Spend {
@@ -100,13 +126,57 @@ export interface Spend {
   outputTokens: number;
 }
 
-/** The proxy's cost counters of one deployment (`model_id` label = the config's model_info.id). */
+/** The cost counters of one deployment (`model_id` label = the config's model_info.id), summed over the replicas. */
 export async function spendOf(gateway: LlmGateway, modelId: string): Promise<Spend> {
-  const read = (name: string) => proxyMetric(gateway.forward.url, gateway.masterKey, name, { model_id: modelId });
+  const total: Spend = { spend: 0, inputTokens: 0, outputTokens: 0 };
+  for (const { url } of gateway.replicas) {
+    const read = (name: string) => proxyMetric(url, gateway.masterKey, name, { model_id: modelId });
+    total.spend += await read('litellm_spend_metric_total');
+    total.inputTokens += await read('litellm_input_tokens_metric_total');
+    total.outputTokens += await read('litellm_output_tokens_metric_total');
+  }
+  return total;
+}
+
+interface RenderedSettings {
+  router_settings?: { retry_policy?: { InternalServerErrorRetries?: number }; timeout?: number };
+  model_list?: { model_name?: string; litellm_params?: { order?: number; rpm?: number }; model_info?: { id?: string; allowed_fails?: number; cooldown_time?: number } }[];
+}
+
+/**
+ * The gateway as the shared checks (litellm/checks.ts) see it, every setting read from the
+ * config.yaml the release rendered: `group`'s two deployments in order, `limited`'s rpm, the
+ * breaker's threshold (allowed_fails + 1) and reset, the timeout and the server-error retries.
+ */
+export function gatewayUnderTest(gateway: LlmGateway, group: string, limited: string, providers: Readonly<Record<string, FakeLlmProvider>>): GatewayUnderTest {
+  const config = (parseYaml(gateway.configYaml) ?? {}) as RenderedSettings;
+  const entries = config.model_list ?? [];
+  const ordered = renderedDeployments(gateway.configYaml, group).map((d) => ({ d, entry: entries.find((e) => e.model_info?.id === d.id) })).sort((x, y) => (x.entry?.litellm_params?.order ?? 0) - (y.entry?.litellm_params?.order ?? 0));
+  assert(ordered.length === 2, `model group ${group} should have two deployments, the release rendered ${ordered.length}`);
+  const deployment = ({ d }: (typeof ordered)[number]) => {
+    const provider = providers[d.provider];
+    assert(provider, `${d.id} is served by provider ${d.provider}, which this run does not fake`);
+    return { id: d.id, provider, inputPerMillion: d.inputCostPerToken * 1e6, outputPerMillion: d.outputCostPerToken * 1e6 };
+  };
+  const primaryInfo = ordered[0]!.entry?.model_info;
+  const rpm = entries.find((e) => e.model_name === limited)?.litellm_params?.rpm;
+  const retries = config.router_settings?.retry_policy?.InternalServerErrorRetries;
+  const timeout = config.router_settings?.timeout;
+  assert(typeof primaryInfo?.allowed_fails === 'number' && typeof primaryInfo.cooldown_time === 'number', `${ordered[0]!.d.id} has no allowed_fails/cooldown_time`);
+  assert(typeof rpm === 'number', `model group ${limited} has no rpm limit`);
+  assert(typeof retries === 'number' && typeof timeout === 'number', 'router_settings has no retry_policy.InternalServerErrorRetries or timeout');
+  assert(gateway.replicas.length >= 2, `the gateway has ${gateway.replicas.length} Ready Pod(s); the shared-state checks need two`);
   return {
-    spend: await read('litellm_spend_metric_total'),
-    inputTokens: await read('litellm_input_tokens_metric_total'),
-    outputTokens: await read('litellm_output_tokens_metric_total'),
+    replicas: [gateway.replicas[0]!.url, gateway.replicas[1]!.url],
+    masterKey: gateway.masterKey,
+    group,
+    primary: deployment(ordered[0]!),
+    fallback: deployment(ordered[1]!),
+    limited: { group: limited, rpm },
+    openAfterFailures: primaryInfo.allowed_fails + 1,
+    resetSeconds: primaryInfo.cooldown_time,
+    timeoutSeconds: timeout,
+    serverErrorRetries: retries,
   };
 }
 

@@ -1,7 +1,7 @@
 // The real-node e2e's values for the primary release, rendered by the chart as the e2e installs it
 // (profiles local + real-node, e2e/values/primary.yaml, the run's overlay): the LLM gateway on the
-// real node with this run's image, the fake provider as its one deployment and the release's
-// Redis, and DeerFlow's model wired to it by the chart (no provider key or URL of its own).
+// real node with this run's image, two replicas, the fake providers behind its model groups, and the
+// release's Redis, and DeerFlow's model wired to it by the chart (no provider key or URL of its own).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { CHART_DIR, REPO_ROOT, VALUES_DIR, helmBinary } from '../../generator/test-tools.js';
 import { run } from '../exec.js';
 import { NODE_NETWORK } from '../node/layout.js';
-import { E2E_MODEL, E2E_PRICES, REAL_NODE_IMAGES, realNodeOverlay } from './real-node.js';
+import { E2E_GATEWAY, E2E_MODEL, E2E_PRICES, E2E_PROVIDER, REAL_NODE_IMAGES, realNodeOverlay } from './real-node.js';
 
 interface Env {
   name: string;
@@ -42,6 +42,7 @@ const digest = (n: number) => `sha256:${String(n).padStart(64, '0')}`;
 const images = Object.fromEntries(REAL_NODE_IMAGES.map((name, i) => [name, `localhost/antler/${name}:1.0.0-test@${digest(i + 1)}`]));
 const llmBaseUrl = `http://${NODE_NETWORK.nodeIp}:41234/v1`;
 const masterKey = 'sk-e2e-0123456789abcdef';
+const gatewayUrls = { primary: `http://${NODE_NETWORK.nodeIp}:41235/v1`, fallback: `http://${NODE_NETWORK.nodeIp}:41236/v1` };
 
 let work = '';
 let objects: Obj[] = [];
@@ -55,7 +56,7 @@ const container = (name: string): Container => find('Deployment', name).spec!.te
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'antler-real-node-values-'));
   const overlay = path.join(work, 'overlay.yaml');
-  await writeFile(overlay, stringify(realNodeOverlay({ images, homeDir: '/var/lib/antler-test/home', skillsDir: '/var/lib/antler-test/skills', llmBaseUrl, apiServerPort: 6443, masterKey })));
+  await writeFile(overlay, stringify(realNodeOverlay({ images, homeDir: '/var/lib/antler-test/home', skillsDir: '/var/lib/antler-test/skills', llmBaseUrl, gatewayUrls, apiServerPort: 6443, masterKey })));
   const files = [path.join(VALUES_DIR, 'profiles/local.yaml'), path.join(VALUES_DIR, 'profiles/real-node.yaml'), path.join(REPO_ROOT, 'harness/e2e/values/primary.yaml'), overlay];
   const { stdout } = await run(await helmBinary(4), ['template', 'deerflow', CHART_DIR, '-n', NS, ...files.flatMap((f) => ['-f', f])]);
   objects = parseAllDocuments(stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
@@ -66,10 +67,10 @@ afterAll(async () => {
 });
 
 describe('real-node e2e values: the LLM gateway in front of the fake provider', () => {
-  it('runs this run\'s LiteLLM image on the real node: one replica, small requests, non-root, read-only root, args only (the image\'s entrypoint is litellm)', () => {
+  it('runs this run\'s LiteLLM image on the real node: two replicas (the shared-state checks), small requests, non-root, read-only root, args only (the image\'s entrypoint is litellm)', () => {
     const deployment = find('Deployment', 'deerflow-llm-gateway');
     const c = container('deerflow-llm-gateway');
-    expect(deployment.spec?.replicas).toBe(1);
+    expect(deployment.spec?.replicas).toBe(E2E_GATEWAY.replicas);
     expect(deployment.spec?.template?.spec?.nodeSelector).toEqual({ 'antler.dev/node': 'real' });
     expect(c.image).toBe(images.litellm);
     expect(c.command).toBeUndefined();
@@ -79,25 +80,35 @@ describe('real-node e2e values: the LLM gateway in front of the fake provider', 
     expect(c.env).toContainEqual({ name: 'LITELLM_LOCAL_MODEL_COST_MAP', value: 'True' });
   });
 
-  it('its config has the fake provider as the group\'s one deployment, with the prices per token, and the release\'s Redis (db 1)', () => {
+  it('its config has DeerFlow\'s group on one fake, the failover group on two fakes in order, the limited group\'s rpm, the breaker, the cache, and the release\'s Redis (db 1)', () => {
     const config = parse(find('ConfigMap', 'deerflow-llm-gateway').data!['config.yaml']!) as {
-      model_list: { model_name: string; litellm_params: Record<string, unknown> }[];
-      router_settings: { redis_url?: string };
+      model_list: { model_name: string; litellm_params: Record<string, unknown>; model_info: Record<string, unknown> }[];
+      router_settings: { redis_url?: string; timeout?: number; retry_policy?: Record<string, number> };
+      litellm_settings: { cache?: boolean };
     };
-    expect(config.model_list).toHaveLength(1);
+    expect(config.model_list.map((m) => [m.model_name, m.model_info.id])).toEqual([
+      [E2E_MODEL, `${E2E_MODEL}/1/${E2E_PROVIDER}`],
+      [E2E_GATEWAY.group, `${E2E_GATEWAY.group}/1/${E2E_GATEWAY.primary}`],
+      [E2E_GATEWAY.group, `${E2E_GATEWAY.group}/2/${E2E_GATEWAY.fallback}`],
+      [E2E_GATEWAY.limitedGroup, `${E2E_GATEWAY.limitedGroup}/1/${E2E_GATEWAY.fallback}`],
+    ]);
     expect(config.model_list[0]).toMatchObject({
-      model_name: E2E_MODEL,
       litellm_params: { api_base: llmBaseUrl, api_key: 'os.environ/FAKE_LLM_KEY', input_cost_per_token: E2E_PRICES.inputPerMillion / 1e6, output_cost_per_token: E2E_PRICES.outputPerMillion / 1e6 },
     });
+    expect(config.model_list[1]).toMatchObject({ litellm_params: { api_base: gatewayUrls.primary, order: 1 }, model_info: { allowed_fails: E2E_GATEWAY.openAfterFailures - 1, cooldown_time: E2E_GATEWAY.resetSeconds } });
+    expect(config.model_list[2]).toMatchObject({ litellm_params: { api_base: gatewayUrls.fallback, order: 2 } });
+    expect(config.model_list[3]?.litellm_params.rpm).toBe(E2E_GATEWAY.rpm);
+    expect(config.router_settings).toMatchObject({ timeout: E2E_GATEWAY.timeoutSeconds, retry_policy: { InternalServerErrorRetries: E2E_GATEWAY.serverErrorRetries, TimeoutErrorRetries: 0 } });
+    expect(config.litellm_settings.cache).toBe(true);
     expect(config.router_settings.redis_url).toBe('os.environ/LITELLM_REDIS_URL');
     const env = container('deerflow-llm-gateway').env ?? [];
     expect(env.find((e) => e.name === 'LITELLM_REDIS_URL')?.value).toBe(`redis://:$(REDIS_PASSWORD)@deerflow-redis.${NS}.svc.cluster.local:6379/1`);
     expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef?.name).toBe('deerflow-redis');
   });
 
-  it('its NetworkPolicy lets it reach the fake provider on the node address and port', () => {
+  it('its NetworkPolicy lets it reach each fake provider on the node address and its port', () => {
     const egress = find('NetworkPolicy', 'deerflow-llm-gateway').spec?.egress ?? [];
-    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: `${NODE_NETWORK.nodeIp}/32` } }], ports: [{ protocol: 'TCP', port: 41234 }] });
+    for (const port of [41234, 41235, 41236]) expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: `${NODE_NETWORK.nodeIp}/32` } }], ports: [{ protocol: 'TCP', port }] });
   });
 
   it('DeerFlow\'s model is the gateway\'s group through the chart\'s wiring: the gateway Service, its key, no client retries; DeerFlow holds no provider key', () => {
@@ -112,6 +123,6 @@ describe('real-node e2e values: the LLM gateway in front of the fake provider', 
 
   it('refuses an image the real node did not load, naming it', () => {
     const { litellm: _dropped, ...rest } = images;
-    expect(() => realNodeOverlay({ images: rest, homeDir: '/h', skillsDir: '/s', llmBaseUrl, apiServerPort: 6443, masterKey })).toThrow(/no litellm image was loaded/);
+    expect(() => realNodeOverlay({ images: rest, homeDir: '/h', skillsDir: '/s', llmBaseUrl, gatewayUrls, apiServerPort: 6443, masterKey })).toThrow(/no litellm image was loaded/);
   });
 });

@@ -28,6 +28,25 @@ export const E2E_MODEL = 'fake-gpt';
 export const E2E_PROVIDER = 'e2e-fake';
 export const E2E_PRICES = { inputPerMillion: 3, outputPerMillion: 15 } as const;
 
+/**
+ * The gateway's own checks (suites/llm-gateway.ts) on the same release: a model group of two fake
+ * providers in order, a group with an rpm limit, and settings short enough to watch the breaker
+ * open and close. The suite reads every figure back from the rendered config, not from here.
+ */
+export const E2E_GATEWAY = {
+  group: 'failover',
+  limitedGroup: 'limited',
+  primary: 'gw-primary',
+  fallback: 'gw-fallback',
+  replicas: 2,
+  rpm: 2,
+  openAfterFailures: 3,
+  resetSeconds: 8,
+  timeoutSeconds: 4,
+  serverErrorRetries: 1,
+  prices: { primary: { in: 2, out: 8 }, fallback: { in: 1, out: 4 } },
+} as const;
+
 export interface RealNodeRelease {
   valuesFile: string;
   images: Record<string, string>;
@@ -50,8 +69,10 @@ export interface OverlayInputs {
   images: Readonly<Record<string, string>>;
   homeDir: string;
   skillsDir: string;
-  /** The fake provider's base URL on the node address. */
+  /** The fake provider's base URL on the node address (DeerFlow's model). */
   llmBaseUrl: string;
+  /** The base URLs of the two fakes behind the gateway's failover group (E2E_GATEWAY). */
+  gatewayUrls: { primary: string; fallback: string };
   apiServerPort: number;
   masterKey: string;
 }
@@ -63,6 +84,8 @@ export function realNodeOverlay(o: OverlayInputs): Record<string, unknown> {
     if (!reference) throw new Error(`no ${name} image was loaded into the real node`);
     return imageValues(reference);
   };
+  // A fake on the node's address: the NetworkPolicy allows the gateway exactly that address and port.
+  const provider = (name: string, baseUrl: string) => ({ name, baseUrl, apiKeyEnv: 'FAKE_LLM_KEY', cidrs: [`${NODE_NETWORK.nodeIp}/32`], port: Number(new URL(baseUrl).port) });
   return {
     persistence: { home: { hostPath: o.homeDir } },
     // NodePort as the kind profile has it (an auto-assigned port: tenants run beside it), so the
@@ -74,10 +97,32 @@ export function realNodeOverlay(o: OverlayInputs): Record<string, unknown> {
     llmGateway: {
       enabled: true,
       image: ref('litellm'),
+      // Two replicas, so the checks can see breaker and rate-limit state shared through Redis.
+      replicaCount: E2E_GATEWAY.replicas,
       masterKey: o.masterKey,
       apiKeys: { FAKE_LLM_KEY: 'e2e-fake-provider-key' },
-      providers: [{ name: E2E_PROVIDER, baseUrl: o.llmBaseUrl, apiKeyEnv: 'FAKE_LLM_KEY', cidrs: [`${NODE_NETWORK.nodeIp}/32`], port: Number(new URL(o.llmBaseUrl).port) }],
-      modelGroups: [{ name: E2E_MODEL, deployments: [{ provider: E2E_PROVIDER, model: 'fake-model', inputPricePerMillion: E2E_PRICES.inputPerMillion, outputPricePerMillion: E2E_PRICES.outputPerMillion }] }],
+      breaker: { openAfterFailures: E2E_GATEWAY.openAfterFailures, resetSeconds: E2E_GATEWAY.resetSeconds },
+      retries: { rateLimit: 0, serverError: E2E_GATEWAY.serverErrorRetries, minBackoffSeconds: 0 },
+      timeoutSeconds: E2E_GATEWAY.timeoutSeconds,
+      // On here (off by default) so the suite can show an answer served with both providers down;
+      // every prompt of the e2e is unique to its run, so nothing else is answered from it.
+      cache: { enabled: true, ttlSeconds: 300 },
+      providers: [
+        provider(E2E_PROVIDER, o.llmBaseUrl),
+        provider(E2E_GATEWAY.primary, o.gatewayUrls.primary),
+        provider(E2E_GATEWAY.fallback, o.gatewayUrls.fallback),
+      ],
+      modelGroups: [
+        { name: E2E_MODEL, deployments: [{ provider: E2E_PROVIDER, model: 'fake-model', inputPricePerMillion: E2E_PRICES.inputPerMillion, outputPricePerMillion: E2E_PRICES.outputPerMillion }] },
+        {
+          name: E2E_GATEWAY.group,
+          deployments: [
+            { provider: E2E_GATEWAY.primary, model: 'fake-primary', inputPricePerMillion: E2E_GATEWAY.prices.primary.in, outputPricePerMillion: E2E_GATEWAY.prices.primary.out },
+            { provider: E2E_GATEWAY.fallback, model: 'fake-fallback', inputPricePerMillion: E2E_GATEWAY.prices.fallback.in, outputPricePerMillion: E2E_GATEWAY.prices.fallback.out },
+          ],
+        },
+        { name: E2E_GATEWAY.limitedGroup, deployments: [{ provider: E2E_GATEWAY.fallback, model: 'fake-limited', rpm: E2E_GATEWAY.rpm, inputPricePerMillion: 1, outputPricePerMillion: 1 }] },
+      ],
     },
     deerflow: {
       // Through the gateway by the chart's own wiring (viaGateway defaults to true): base_url,
@@ -94,7 +139,7 @@ export function realNodeOverlay(o: OverlayInputs): Record<string, unknown> {
   };
 }
 
-export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string, workDir: string, release: string, llmBaseUrl: string): Promise<RealNodeRelease> {
+export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string, workDir: string, release: string, llmBaseUrl: string, gatewayUrls: OverlayInputs['gatewayUrls']): Promise<RealNodeRelease> {
   const images = await node.loadImages(REAL_NODE_IMAGES);
   const volumes = path.join(node.paths.dir, 'volumes', release);
   const homeDir = path.join(volumes, 'home');
@@ -114,6 +159,7 @@ export async function prepareRealNodeRelease(node: RealNode, kubeconfig: string,
     homeDir,
     skillsDir,
     llmBaseUrl,
+    gatewayUrls,
     apiServerPort: await apiServerPort(kubeconfig),
     masterKey: `sk-e2e-${randomBytes(12).toString('hex')}`,
   });

@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type BackendName, type ClusterBackend, KindBackend } from '../cluster.js';
 import type { RealNode } from '../node/real-node.js';
-import { E2E_MODEL, E2E_PRICES, prepareRealNodeRelease } from './real-node.js';
+import { E2E_GATEWAY, E2E_MODEL, E2E_PRICES, prepareRealNodeRelease } from './real-node.js';
 import { FakeLlmProvider } from '../fakes/llm-provider.js';
 import { NODE_NETWORK } from '../node/layout.js';
 import { deerflowSuite } from './suites/deerflow.js';
+import { type GatewayFakes, llmGatewaySuite } from './suites/llm-gateway.js';
 import { run, succeeds } from '../exec.js';
 import { log } from '../progress.js';
 import { type AgentHandle, attachInClusterAgent, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
@@ -32,7 +33,7 @@ import { upgradeSuite } from './suites/upgrade.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The e2e suites in the order they run (install and uninstall always run around them). */
-export const SUITES = ['concurrency', 'isolation', 'failures', 'deerflow', 'failover', 'upgrade'] as const;
+export const SUITES = ['concurrency', 'isolation', 'failures', 'deerflow', 'llm-gateway', 'failover', 'upgrade'] as const;
 export type SuiteName = (typeof SUITES)[number];
 const AGENT_REPLICAS = 2;
 
@@ -104,6 +105,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
   const realNode = options.realNode;
   let realNodeImages: Record<string, string> | undefined;
   let fakeLlm: FakeLlmProvider | undefined;
+  let gatewayFakes: GatewayFakes | undefined;
   let deerflowClient: DeerflowProvisionerClient | undefined;
   const primaryValues = [profileFor(backend), ...(realNode ? [path.join(repoRoot, 'values/profiles/real-node.yaml')] : []), path.join(repoRoot, 'harness/e2e/values/primary.yaml')];
   // On kind and on the real node the agent runs in-cluster, two replicas, from the image this run
@@ -128,10 +130,14 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           // The fake OpenAI-compatible provider (the stand-in for real LLM providers) listens on the
           // node's address, which Pods reach and nothing outside the machine does; the release's
           // LLM gateway is its only client.
+          // Two more behind the gateway's failover group, which the llm-gateway suite makes fail,
+          // stall or answer.
           fakeLlm = new FakeLlmProvider('e2e-provider');
-          const llmUrl = await fakeLlm.start(NODE_NETWORK.nodeIp);
-          cleanups.push(() => fakeLlm!.stop());
-          const prepared = await prepareRealNodeRelease(realNode, options.kubeconfig, workDir, primaryRelease, llmUrl);
+          const fakes: GatewayFakes = { primary: new FakeLlmProvider(E2E_GATEWAY.primary), fallback: new FakeLlmProvider(E2E_GATEWAY.fallback) };
+          gatewayFakes = fakes;
+          const [llmUrl, primaryUrl, fallbackUrl] = await Promise.all([fakeLlm, fakes.primary, fakes.fallback].map((fake) => fake.start(NODE_NETWORK.nodeIp)));
+          cleanups.push(() => Promise.all([fakeLlm!.stop(), fakes.primary.stop(), fakes.fallback.stop()]));
+          const prepared = await prepareRealNodeRelease(realNode, options.kubeconfig, workDir, primaryRelease, llmUrl!, { primary: primaryUrl!, fallback: fallbackUrl! });
           primaryValues.push(prepared.valuesFile);
           realNodeImages = prepared.images;
           return prepared.images;
@@ -317,6 +323,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         isolation: () => isolationSuite(ctx, tenantRefs),
         failures: () => failuresSuite(ctx),
         deerflow: () => deerflowSuite(ctx, fakeLlm ? { llm: fakeLlm, model: E2E_MODEL, prices: E2E_PRICES } : undefined),
+        'llm-gateway': () => llmGatewaySuite(ctx, gatewayFakes),
         failover: () => failoverSuite(ctx, options.cluster),
         upgrade: () => upgradeSuite(ctx),
       };

@@ -1,9 +1,9 @@
 // Test helpers: real agent processes on 127.0.0.1 and an admin Kubernetes client.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { AGENT_DIST_ENTRY, type AgentProcess, startAgentProcess } from '../../harness/agent-process.js';
 import { freePort as harnessFreePort } from '../../harness/ports.js';
 import { waitFor } from '../../harness/wait.js';
 
@@ -32,75 +32,22 @@ export function freePort(): Promise<number> {
   return harnessFreePort('127.0.0.1');
 }
 
-export interface Agent {
-  url: string;
-  proc: ChildProcess;
-  logs: () => string;
-  exited: Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+/** A real agent process (harness/agent-process.ts, the repo's one spawner). */
+export type Agent = AgentProcess;
 
 export interface StartOptions {
   waitHealthy?: boolean;
-  /**
-   * `src` runs the TypeScript under tsx (tests); `dist` runs the compiled output, as the image
-   * does (the bench: tsx's loader adds tens of MB of RSS and CPU that production never pays).
-   */
+  /** `src` (tsx, tests) or `dist` (the compiled output the image runs, benchmarks). */
   entry?: 'src' | 'dist';
   /** Extra Node flags, e.g. `--cpu-prof` for profiling. */
   nodeArgs?: string[];
 }
 
-export const DIST_ENTRY = 'sandbox-agent/dist/main.js';
+export const DIST_ENTRY = AGENT_DIST_ENTRY;
 
-export async function startAgent(env: Record<string, string>, opts: StartOptions = {}): Promise<Agent> {
-  const port = await freePort();
-  let out = '';
-  const entryArgs = opts.entry === 'dist' ? [DIST_ENTRY] : ['--import', 'tsx', 'sandbox-agent/src/main.ts'];
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entryArgs], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      SANDBOX_AGENT_HOST: '127.0.0.1',
-      SANDBOX_AGENT_PORT: String(port),
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const agent: Agent = {
-    url,
-    proc,
-    logs: () => out,
-    exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
-    },
-  };
-  if (opts.waitHealthy !== false) {
-    const deadline = Date.now() + 40_000;
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`agent exited with ${proc.exitCode}:\n${out}`);
-      try {
-        const r = await fetch(`${url}/readyz`);
-        if (r.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        proc.kill('SIGKILL');
-        throw new Error(`agent not ready within 40s:\n${out}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return agent;
+/** An agent on 127.0.0.1 with `env` (LOG_LEVEL info unless given), ready within 40 s unless `waitHealthy: false`. */
+export function startAgent(env: Record<string, string>, opts: StartOptions = {}): Promise<Agent> {
+  return startAgentProcess({ env: { LOG_LEVEL: 'info', ...env }, entry: opts.entry, nodeArgs: opts.nodeArgs, waitReady: opts.waitHealthy !== false, readyTimeoutMs: 40_000 });
 }
 
 export interface Res {

@@ -5,7 +5,6 @@
 // ioredis-based reader alone, then the real reaper over it: a compressed long turn (a lease
 // renewed while the turn makes no provisioner call) keeps its sandbox past the idle TTL, and
 // the sandbox is reaped once the gateway stops renewing; Redis going away stops idle reaps.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,9 +12,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, portListening } from '../../harness/ports.js';
-import { stopProcesses } from '../../harness/processes.js';
-import { ensureSystemPackages } from '../../harness/system-packages.js';
+import { freePort } from '../../harness/ports.js';
+import { type RunningRedis, startRedis } from '../../harness/redis.js';
 import { eventually, sleep } from '../../harness/wait.js';
 import { loadConfig, type OwnershipSettings } from '../src/config.js';
 import { podName } from '../src/naming.js';
@@ -27,29 +25,21 @@ const PREFIX = 'deerflow:sandbox:owner';
 const TTL_MS = 120_000; // DeerFlow's default: renewal 30 s x ttl_multiplier 4 (ownership/factory.py:71-78)
 const log = pino({ level: 'silent' });
 
-/** redis-server as a child of this test, without persistence, on 127.0.0.1 only. */
+/** redis-server with a password on one port, stopped and started again by the tests (harness/redis.ts). */
 class RedisServer {
-  private proc: ChildProcess | undefined;
-  private output = '';
+  private running: RunningRedis | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'antler-redis-'));
 
   constructor(readonly port: number) {}
 
   async start(): Promise<void> {
-    const proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD, '--dir', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout?.on('data', (b: Buffer) => (this.output += b.toString()));
-    proc.stderr?.on('data', (b: Buffer) => (this.output += b.toString()));
-    this.proc = proc;
-    await eventually(`redis-server on 127.0.0.1:${this.port} (output: ${this.output.slice(-500)})`, 10_000, async () => {
-      if (proc.exitCode !== null) throw new Error(`redis-server exited ${proc.exitCode}: ${this.output.slice(-500)}`);
-      return portListening(this.port, '127.0.0.1', 500);
-    }, 50);
+    this.running = await startRedis(this.dir, this.port, { password: PASSWORD, purpose: 'the ownership-lease tests (sandbox-agent/test/ownership.test.ts)' });
   }
 
   async stop(): Promise<void> {
-    const pid = this.proc?.pid;
-    this.proc = undefined;
-    if (pid !== undefined) await stopProcesses([pid], 5000, 'redis-server');
+    const running = this.running;
+    this.running = undefined;
+    await running?.stop();
   }
 
   remove(): void {
@@ -61,7 +51,6 @@ let server: RedisServer;
 let admin: Redis;
 
 beforeAll(async () => {
-  await ensureSystemPackages(['redis-server'], 'the ownership-lease tests (sandbox-agent/test/ownership.test.ts)');
   server = new RedisServer(await freePort('127.0.0.1'));
   await server.start();
   admin = new Redis({ host: '127.0.0.1', port: server.port, password: PASSWORD, maxRetriesPerRequest: 1 });
