@@ -6,7 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startAgentProcess as spawnAgent } from '../agent-process.js';
 import type { Kubectl, KubeObject } from './kubectl.js';
-import { AGENT_ENV, type AgentEnvName } from '../../sandbox-agent/src/env.js';
+import { readAgentEnv } from '../../sandbox-agent/src/config.js';
+import type { AgentEnvValues } from '../../sandbox-agent/src/env.js';
 import { userDataHostPath } from '../../sandbox-agent/src/podspec.js';
 
 
@@ -30,23 +31,19 @@ export interface AgentDeployment {
 }
 
 /**
- * An integer setting as the release's agent runs it: its env value, else the agent's own default
- * (the env table). Suites size their checks from this, not from copies of the e2e values file.
+ * The settings the release's agent runs with: its Deployment's env (Secrets and ConfigMaps
+ * resolved by readAgentDeployment) parsed and validated by the agent's own reader
+ * (sandbox-agent/src/config.ts, the env table's defaults for what the chart leaves unset). Suites
+ * size their checks from this, not from copies of the e2e values file. Field references (the Pod
+ * name) keep their defaults.
  */
-export function agentIntSetting(deployment: AgentDeployment, name: AgentEnvName): number {
-  const spec = AGENT_ENV[name];
-  const raw = deployment.env.find((variable) => variable.name === name)?.value;
-  const value = raw === undefined ? spec.default : Number(raw);
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`${name} of release ${deployment.release} is not an integer: ${raw ?? String(spec.default)}`);
-  return value;
-}
-
-/** A string setting as the release's agent runs it: its env value, else the agent's default. */
-export function agentStringSetting(deployment: AgentDeployment, name: AgentEnvName): string {
-  const raw = deployment.env.find((variable) => variable.name === name)?.value;
-  const value = raw ?? AGENT_ENV[name].default;
-  if (typeof value !== 'string') throw new Error(`${name} of release ${deployment.release} is not a string setting`);
-  return value;
+export function agentSettings(deployment: AgentDeployment): AgentEnvValues {
+  const literal = Object.fromEntries(deployment.env.filter((variable) => variable.value !== undefined).map((variable) => [variable.name, variable.value as string]));
+  try {
+    return readAgentEnv(literal);
+  } catch (error) {
+    throw new Error(`the agent env of release ${deployment.release}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -54,10 +51,11 @@ export function agentStringSetting(deployment: AgentDeployment, name: AgentEnvNa
  * path rule), or undefined in PVC mode.
  */
 export function hostPathUserData(deployment: AgentDeployment, userId: string, threadId: string): string | undefined {
-  if (agentStringSetting(deployment, 'USERDATA_PVC_NAME') !== '') return undefined;
+  const settings = agentSettings(deployment);
+  if (settings.USERDATA_PVC_NAME) return undefined;
   return userDataHostPath({
-    deerFlowHostBaseDir: agentStringSetting(deployment, 'DEER_FLOW_HOST_BASE_DIR'),
-    threadsHostPath: agentStringSetting(deployment, 'THREADS_HOST_PATH'),
+    deerFlowHostBaseDir: settings.DEER_FLOW_HOST_BASE_DIR,
+    threadsHostPath: settings.THREADS_HOST_PATH,
   }, userId, threadId);
 }
 

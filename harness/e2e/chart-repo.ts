@@ -11,6 +11,7 @@ import path from 'node:path';
 import { run } from '../exec.js';
 import { freePort } from '../ports.js';
 import { resolveTool } from '../tools.js';
+import { waitFor } from '../wait.js';
 
 export interface Served {
   url: string;
@@ -119,17 +120,15 @@ export async function startRegistry(workDir: string): Promise<Registry> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const host = `127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`registry exited (${child.exitCode}): ${stderr}`);
-    const ok = await fetch(`http://${host}/v2/`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`registry did not answer on ${host} within 15s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitFor(`the registry to answer http://${host}/v2/`, 15_000, async () => {
+    if (child.exitCode !== null) return 'exited' as const;
+    return fetch(`http://${host}/v2/`).then((r) => r.ok && ('ready' as const), () => false as const);
+  }, 200).then((outcome) => {
+    if (outcome === 'exited') throw new Error(`registry exited (${child.exitCode}): ${stderr}`);
+  }, (error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}: ${stderr}`);
+  });
   return {
     host,
     stop: async () => {

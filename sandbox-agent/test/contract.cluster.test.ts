@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { type Admin, type Agent, admin, call, createNamespace, deleteNamespace, podNames, repoRoot, serviceNames, startAgent } from './agent-process.js';
+import { type Admin, type Agent, admin, call, createNamespace, deleteNamespace, eventually, podNames, repoRoot, serviceNames, startAgent } from './agent-process.js';
 
 const kubeconfig = inject('kubeconfig');
 let a: Admin;
@@ -119,11 +119,7 @@ describe('sandbox CRUD in NodePort mode', () => {
 
   it('re-creates a Pod lost behind its Service (fixes §6.32)', async () => {
     await a.core.deleteNamespacedPod({ namespace: ns, name: 'sandbox-b2', gracePeriodSeconds: 0 });
-    const deadline = Date.now() + 10_000;
-    while ((await call(agent, 'GET', '/api/sandboxes/b2')).json && ((await call(agent, 'GET', '/api/sandboxes/b2')).json as { status: string }).status !== 'NotFound') {
-      if (Date.now() > deadline) throw new Error('pod deletion not observed');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(async () => ((await call(agent, 'GET', '/api/sandboxes/b2')).json as { status?: string } | undefined)?.status === 'NotFound', 10_000, 'the agent to observe the Pod deletion');
     const r = await call(agent, 'POST', '/api/sandboxes', { sandbox_id: 'b2' });
     expect(r.status).toBe(200);
     expect((r.json as { status: string }).status).not.toBe('NotFound');

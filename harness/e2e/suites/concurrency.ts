@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { type E2eContext, assert, deerflowClient, eventually, openHostPathUserData, realContainers, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
-import { agentIntSetting } from '../agents.js';
+import { agentSettings } from '../agents.js';
 import type { AcquireTiming } from '../gateway-sim.js';
 import type { KubeObject } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
@@ -147,7 +147,7 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
 
   await report.check('the per-user cap answers 429 naming the cap once reached', async () => {
     // user-0 holds ctx.threads / USERS sandboxes; fill it up to the release's cap, then one more.
-    const limit = agentIntSetting(ctx.primary.deployment, 'SANDBOX_AGENT_MAX_SANDBOXES_PER_USER');
+    const limit = agentSettings(ctx.primary.deployment).SANDBOX_AGENT_MAX_SANDBOXES_PER_USER;
     assert(limit > 0, 'the release sets no per-user cap');
     const held = threads.filter((thread) => thread.userId === 'user-0').length;
     for (let index = held; index < limit; index += 1) {
@@ -172,7 +172,7 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
   });
 
   await report.check('the global cap answers 429 naming the cap once reached', async () => {
-    const limit = agentIntSetting(ctx.primary.deployment, 'SANDBOX_AGENT_MAX_SANDBOXES');
+    const limit = agentSettings(ctx.primary.deployment).SANDBOX_AGENT_MAX_SANDBOXES;
     assert(limit > 0, 'the release sets no global cap');
     const current = (await sandboxPods(ctx)).length;
     for (let index = current; index < limit; index += 1) {
@@ -184,7 +184,7 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     assert(/MAX_SANDBOXES\b/.test(over.text), `429 detail does not name the global cap: ${over.text}`);
   });
 
-  const releasedTtl = agentIntSetting(ctx.primary.deployment, 'SANDBOX_AGENT_RELEASED_TTL_SECONDS');
+  const releasedTtl = agentSettings(ctx.primary.deployment).SANDBOX_AGENT_RELEASED_TTL_SECONDS;
   await report.check(`TTL cleanup reclaims released sandboxes (released TTL ${releasedTtl} s)`, async () => {
     const victims = threads.slice(0, 5).map((thread) => thread.sandboxId);
     for (const id of victims) {

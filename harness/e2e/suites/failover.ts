@@ -3,7 +3,7 @@
 // is lost, and reaping moves to the surviving replica.
 import { randomBytes } from 'node:crypto';
 import { type ClusterBackend, FAKE_NODE_ZONES, LocalBackend, componentLogTail, fakeNodeManifest } from '../../cluster.js';
-import { agentIntSetting, leaderOf } from '../agents.js';
+import { agentSettings, leaderOf } from '../agents.js';
 import { type E2eContext, assert, deerflowClient, eventually, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
 import type { KubeObject } from '../kubectl.js';
@@ -20,7 +20,7 @@ async function componentPods(ctx: E2eContext, component: string): Promise<KubeOb
 export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): Promise<void> {
   const { report, kube } = ctx;
   const run = randomBytes(3).toString('hex');
-  const leaseSeconds = agentIntSetting(ctx.primary.deployment, 'SANDBOX_AGENT_LEASE_DURATION_SECONDS');
+  const leaseSeconds = agentSettings(ctx.primary.deployment).SANDBOX_AGENT_LEASE_DURATION_SECONDS;
 
   await report.check('kill -9 the agent leader during a burst: every acquire succeeds or fails cleanly and succeeds on retry', async () => {
     const agents = ctx.primary.agents;
