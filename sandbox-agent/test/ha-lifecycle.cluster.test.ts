@@ -1,6 +1,8 @@
-// Lifecycle and HA with two real agent processes: the duplicate-create race, TTL reaping,
-// release, Lease failover after kill -9, lease hand-back on SIGTERM, sweep repair and GC via
-// the owner ConfigMap.
+// Lifecycle and HA with two real agent processes: TTL reaping, release, Lease failover after a
+// real kill -9 (the e2e's in-cluster replicas can only be force-deleted), lease hand-back on
+// SIGTERM, and the Service sweep. The duplicate-create race over both replicas and garbage
+// collection through the owner on helm uninstall are proven once, by the e2e against the
+// installed release (concurrency suite; uninstall suite).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { type Admin, type Agent, admin, call, createNamespace, deleteNamespace, eventually, podNames, serviceNames, startAgent } from './agent-process.js';
@@ -49,15 +51,6 @@ describe('two replicas', () => {
     agents.push(A, B);
   });
 
-  it('50 concurrent POSTs for one id across both replicas give exactly one Pod', async () => {
-    const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => call(i % 2 ? A : B, 'POST', '/api/sandboxes', { sandbox_id: 'race1', user_id: 'u' })));
-    expect(rs.map((r) => r.status)).toEqual(Array(50).fill(200));
-    expect(new Set(rs.map((r) => (r.json as { sandbox_url: string }).sandbox_url)).size).toBe(1);
-    const pods = (await a.core.listNamespacedPod({ namespace: ns, labelSelector: 'sandbox-id=race1' })).items;
-    expect(pods).toHaveLength(1);
-    expect(pods[0]?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ConfigMap', name: 'owner' });
-  });
-
   it('reaps released and idle sandboxes, keeps touched ones', async () => {
     for (const id of ['rel1', 'idle1', 'busy1']) expect((await call(A, 'POST', '/api/sandboxes', { sandbox_id: id })).status).toBe(200);
     expect((await call(B, 'POST', '/api/sandboxes/rel1/release')).json).toMatchObject({ released: true });
@@ -104,7 +97,7 @@ describe('two replicas', () => {
   });
 });
 
-describe('service mode sweep and uninstall', () => {
+describe('service mode sweep', () => {
   it('repairs a Pod whose Service is missing and removes a Service whose Pod is gone', async () => {
     const S = await startAgent(env('agent-s', { SANDBOX_SERVICE_TYPE: 'ClusterIP', SANDBOX_AGENT_LEASE_NAME: 'svc-reaper' }));
     agents.push(S);
@@ -121,11 +114,5 @@ describe('service mode sweep and uninstall', () => {
     } finally {
       await S.stop();
     }
-  });
-
-  it('garbage-collects every sandbox when the owner ConfigMap goes (helm uninstall)', async () => {
-    expect((await podNames(a, ns)).length).toBeGreaterThan(0);
-    await a.core.deleteNamespacedConfigMap({ namespace: ns, name: 'owner' });
-    await eventually(async () => (await podNames(a, ns)).length === 0 && (await serviceNames(a, ns)).length === 0, 30_000, 'GC of owned sandboxes');
   });
 });
