@@ -1,6 +1,6 @@
 // Reading the proxy's counters: series matched by a subset of their labels, summed.
 import { describe, expect, it } from 'vitest';
-import { sumSamples } from './metrics.js';
+import { sumSamples } from '../prometheus.js';
 
 const text = [
   '# HELP litellm_spend_metric_total Total spend on LLM requests',

@@ -1,18 +1,7 @@
 // The LiteLLM proxy's Prometheus metrics (`GET /metrics/`, which the chart's config guards with the
 // master key), read by the host suite and the e2e: one counter summed over the series whose
-// labels include the given ones.
-
-/** The sum of `name`'s samples whose labels include every one of `labels`, in Prometheus text format. */
-export function sumSamples(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const cut = line.lastIndexOf(' ');
-    if (want.every((w) => line.slice(0, cut).includes(w))) sum += Number(line.slice(cut + 1));
-  }
-  return sum;
-}
+// labels include the given ones (../prometheus.ts).
+import { sumSamples } from '../prometheus.js';
 
 /** One counter of the proxy at `baseUrl` (no `/v1`), summed as `sumSamples` does. */
 export async function proxyMetric(baseUrl: string, masterKey: string, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {

@@ -1,190 +1,209 @@
-// Sandbox-agent benchmark (not a test): `make bench`. Runs on its own local control plane
-// ("antler-bench"), talks only to 127.0.0.1, and bounds every loop in count and time.
-// Writes .bench/sandbox-agent.json and prints a summary table.
+// Sandbox-agent benchmark (not a test): `make bench`. On its own local control plane
+// ("antler-bench", kwok nodes, 127.0.0.1 only) it runs, in one run and in alternating rounds at
+// concurrency 1, 10 and 50, DeerFlow's request shape (create, poll until Running, delete) against:
+// our agent compiled as the image runs it with the chart's shipped env, in Headless and ClusterIP
+// mode; the official provisioner from the pinned DeerFlow source in ClusterIP and NodePort mode;
+// and a keep-alive floor client doing only the Pod's create, watch and delete. Then the reaper's
+// sweep at 1k and 10k sandboxes. Every load loop is bounded in count and time. Writes
+// .bench/sandbox-agent.json and .bench/sandbox-agent.html and prints the table and the ratios.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { CoreV1Api, KubeConfig, type V1Pod, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { LocalBackend } from '../../harness/cluster.js';
 import { mapLimit } from '../../harness/parallel.js';
 import { type LatencySummary, summarize } from '../../harness/stats.js';
-import { loadConfig } from '../src/config.js';
-import { resolveMounts } from '../src/mounts.js';
-import { buildPod } from '../src/podspec.js';
-import { parseCreateRequest } from '../src/validation.js';
-import { type Agent, call, createNamespace, admin, repoRoot, startAgent } from '../test/agent-process.js';
+import { resolveTool } from '../../harness/tools.js';
+import { waitFor } from '../../harness/wait.js';
+import { LABEL_APP, LABEL_APP_VALUE } from '../src/naming.js';
+import { type ApiCalls, apiCalls, callsBetween } from './apiserver.js';
+import { type AcquireTiming, type BenchCluster, type Contender, OWNER_CONFIGMAP, chartAgentEnv, cpuSeconds, peakRssMiB, startAgentContender, startFloorContender, startUpstreamContender } from './contenders.js';
+import { benchHtml } from './html.js';
+import { sweeps, type SweepResult } from './sweep.js';
 
-const LEVELS = [1, 10, 50];
-const SAMPLES: Record<number, number> = { 1: 20, 10: 60, 50: 100 };
-const SWEEP_SIZES = (process.env.BENCH_SWEEP_SIZES ?? '1000,10000').split(',').map(Number);
-const PHASE_BUDGET_MS = 120_000;
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const LEVELS = [1, 10, 50] as const;
+/** Acquires per contender, level and round, and the rounds (contender order rotates each round). */
+const SAMPLES: Record<(typeof LEVELS)[number], number> = { 1: 10, 10: 40, 50: 100 };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '2');
+/** No acquire starts after this long in one phase. */
+const PHASE_BUDGET_MS = 90_000;
+const SWEEP_SIZES = (process.env.BENCH_SWEEP_SIZES ?? '1000,10000').split(',').filter(Boolean).map(Number);
 
-type Stats = LatencySummary;
-interface SweepResult {
-  sandboxes: number;
-  examined: number;
-  sweepSeconds: number;
-  sweepApiCalls: number;
-  agentListCalls: number;
-  agentRssMB: number;
-  createSeconds: number;
+export interface ConfigResult {
+  contender: string;
+  concurrency: number;
+  acquires: number;
+  errors: number;
+  firstError?: string;
+  acquiresPerSecond: number;
+  toResponseMs: LatencySummary;
+  toRunningMs: LatencySummary;
+  writesPerAcquire: number;
+  readsPerAcquire: number;
+  /** CPU seconds of the contender's process per 100 acquires (undefined for the in-process floor). */
+  cpuSecondsPer100?: number;
 }
 
-/** `count` calls of `fn` at `concurrency`, none started after `budgetMs` (the one bounded pool). */
-function pool<T>(count: number, concurrency: number, budgetMs: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  return mapLimit(Array.from({ length: count }, (_, i) => i), concurrency, fn, { budgetMs });
-}
-
-async function metric(agent: Agent, re: RegExp): Promise<number> {
-  const text = (await call(agent, 'GET', '/metrics', undefined, {})).text;
-  let n = 0;
-  for (const m of text.matchAll(new RegExp(re.source, 'gm'))) n += Number(m[m.length - 1]);
-  return n;
+interface Accumulator {
+  timings: AcquireTiming[];
+  errors: string[];
+  seconds: number;
+  calls: ApiCalls;
+  cpu: number;
 }
 
 /** Compiles the agent the way the image does, so the bench measures what production runs. */
 function buildAgent(): void {
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'sandbox-agent/tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'sandbox-agent/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
 async function main(): Promise<void> {
   buildAgent();
   const backend = new LocalBackend('antler-bench', { realNode: false });
   const info = await backend.up();
-  const a = admin(info.kubeconfig);
-  const ns = await createNamespace(a, 'bench');
-  const results: Record<string, unknown> = { namespace: ns, startedAt: new Date().toISOString() };
-  const env = {
-    KUBECONFIG_PATH: info.kubeconfig,
-    K8S_NAMESPACE: ns,
-    PROVISIONER_API_KEY: 'k',
-    SANDBOX_SERVICE_TYPE: 'Headless',
-    SANDBOX_AGENT_HEADLESS_SERVICE: 'sbx',
-    SANDBOX_AGENT_RELEASE: 'bench',
-    LOG_LEVEL: 'warn',
-    SANDBOX_AGENT_KUBE_QPS: '1000',
-    SANDBOX_AGENT_KUBE_BURST: '1000',
-    SANDBOX_AGENT_REAPER_INTERVAL_SECONDS: '1',
-    SANDBOX_AGENT_IDLE_TTL_SECONDS: '0',
-  };
-  const cfg = loadConfig(env);
-  let agent: Agent | undefined;
+  const kubectl = await resolveTool('kubectl');
+  const kc = new KubeConfig();
+  kc.loadFromFile(info.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const namespace = `bench-${Date.now().toString(36)}`;
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: OWNER_CONFIGMAP } } });
+  const cluster: BenchCluster = { kubeconfig: info.kubeconfig, namespace };
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'antler-bench-'));
+  const chartEnv = await chartAgentEnv();
+  const contenders: Contender[] = [];
+  const acc = new Map<string, Accumulator>();
+  const startedAt = new Date().toISOString();
+  let sweepResults: Record<string, SweepResult> = {};
+  const peaks: Record<string, number> = {};
   try {
-    // Floor: the same Pod spec created by a minimal client and watched to Ready.
-    const kc = new KubeConfig();
-    kc.loadFromFile(info.kubeconfig);
-    const core = kc.makeApiClient(CoreV1Api);
-    const watch = new Watch(kc);
-    const floorOne = async (id: string): Promise<[number, number]> => {
-      const parsed = parseCreateRequest({ sandbox_id: id });
-      if (!parsed.ok) throw new Error('bad id');
-      const body = buildPod(parsed.value, resolveMounts(parsed.value, cfg), { cfg, ownerReference: undefined, now: new Date() });
-      const t0 = performance.now();
-      let ready!: () => void;
-      const readyP = new Promise<void>((r) => (ready = r));
-      const ctl = await watch.watch(`/api/v1/namespaces/${ns}/pods`, { fieldSelector: `metadata.name=sandbox-${id}` }, (_t, p: V1Pod) => {
-        if (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready();
-      }, () => undefined);
-      await core.createNamespacedPod({ namespace: ns, body });
-      const tResp = performance.now() - t0;
-      await Promise.race([readyP, new Promise((r) => setTimeout(r, 60_000))]);
-      ctl.abort();
-      return [tResp, performance.now() - t0];
-    };
-
-    agent = await startAgent(env, { entry: 'dist' });
-    const ag = agent;
-    const agentOne = async (id: string, wait: boolean): Promise<number> => {
-      const t0 = performance.now();
-      const r = await call(ag, 'POST', `/api/sandboxes${wait ? '?wait=ready&timeout=60' : ''}`, { sandbox_id: id });
-      if (r.status !== 200) throw new Error(`acquire ${id}: ${r.status} ${r.text}`);
-      return performance.now() - t0;
-    };
-    const writesRe = /^sandbox_agent_kube_requests_total\{verb="(?:create|update|patch|delete)",resource="pods"[^}]*\} (\d+)/;
-
-    const latency: Record<string, unknown> = {};
-    for (const c of LEVELS) {
-      const n = SAMPLES[c] ?? 20;
-      const floor = await pool(n, c, PHASE_BUDGET_MS, (i) => floorOne(`fl${c}x${i}`));
-      const w0 = await metric(ag, writesRe);
-      const resp = await pool(n, c, PHASE_BUDGET_MS, (i) => agentOne(`ar${c}x${i}`, false));
-      const w1 = await metric(ag, writesRe);
-      const ready = await pool(n, c, PHASE_BUDGET_MS, (i) => agentOne(`aw${c}x${i}`, true));
-      latency[`c${c}`] = {
-        floorResponseMs: summarize(floor.map((x) => x[0])),
-        floorReadyMs: summarize(floor.map((x) => x[1])),
-        agentResponseMs: summarize(resp),
-        agentReadyMs: summarize(ready),
-        writesPerAcquire: (w1 - w0) / Math.max(1, resp.length),
-      };
-    }
-    results.latency = latency;
-
-    // Sustained acquires per second at concurrency 50 (bounded to 500 acquires / 20 s).
-    const t0 = performance.now();
-    const done = await pool(500, 50, 20_000, (i) => agentOne(`sus${i}`, false));
-    results.sustainedAcquiresPerSecond = done.length / ((performance.now() - t0) / 1000);
-
-    // Reaper sweep at N sandboxes: Pods carrying the agent's labels, parked (no scheduler) so
-    // the control plane is not busy scheduling them; the agent's informer sees them all.
-    const sweeps: Record<string, unknown> = {};
-    let created = await metric(ag, /^sandbox_agent_sandboxes\{phase="Pending"\} (\d+)/);
-    const existing = (await a.core.listNamespacedPod({ namespace: ns })).items.length;
-    created = existing;
-    for (const size of SWEEP_SIZES) {
-      const need = Math.max(0, size - created);
-      const tCreate = Date.now();
-      await pool(need, 64, 300_000, async (i) => {
-        const parsed = parseCreateRequest({ sandbox_id: `sw${size}x${i}`, user_id: `u${i % 100}` });
-        if (!parsed.ok) return;
-        const body = buildPod(parsed.value, resolveMounts(parsed.value, cfg), { cfg, ownerReference: undefined, now: new Date() });
-        body.spec = { ...body.spec, containers: body.spec?.containers ?? [], schedulerName: 'bench-parked' };
-        await core.createNamespacedPod({ namespace: ns, body });
-      });
-      created = (await a.core.listNamespacedPod({ namespace: ns, limit: 1 })).metadata?.remainingItemCount ?? 0;
-      created += 1;
-      // wait (bounded) until a sweep has examined them all
-      const deadline = Date.now() + 120_000;
-      let examined = 0;
-      while (Date.now() < deadline) {
-        examined = await metric(ag, /^sandbox_agent_reaper_last_sweep\{field="examined"\} (\d+)/);
-        if (examined >= created) break;
-        await new Promise((r) => setTimeout(r, 500));
+    contenders.push(
+      await startFloorContender(cluster, chartEnv),
+      await startAgentContender(cluster, 'Headless', chartEnv),
+      await startAgentContender(cluster, 'ClusterIP', chartEnv),
+      await startUpstreamContender(cluster, 'ClusterIP', workDir),
+      await startUpstreamContender(cluster, 'NodePort', workDir),
+    );
+    const sandboxPods = async () => (await core.listNamespacedPod({ namespace, labelSelector: `${LABEL_APP}=${LABEL_APP_VALUE}` })).items.length;
+    for (const level of LEVELS) {
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
+        for (const contender of order) {
+          await waitFor(`the namespace to hold no sandbox Pod before ${contender.name} c${level}`, 90_000, async () => (await sandboxPods()) === 0, 500);
+          const key = `${contender.name}|${level}`;
+          const a = acc.get(key) ?? { timings: [], errors: [], seconds: 0, calls: { writes: 0, reads: 0 }, cpu: 0 };
+          acc.set(key, a);
+          const tag = `${contender.name.replace(/[^a-z]/gi, '').toLowerCase().slice(0, 8)}${level}r${round}`;
+          const callsBefore = await apiCalls(kubectl, info.kubeconfig);
+          const cpuBefore = contender.pid === undefined ? 0 : await cpuSeconds(contender.pid);
+          const t0 = performance.now();
+          const outcomes = await mapLimit(Array.from({ length: SAMPLES[level] }, (_, i) => i), level, (i) =>
+            contender.acquire(`${tag}x${i}`, `user-${i % 20}`).then((t) => ({ ok: true as const, t }), (error: Error) => ({ ok: false as const, error: error.message })), { budgetMs: PHASE_BUDGET_MS });
+          a.seconds += (performance.now() - t0) / 1000;
+          if (contender.pid !== undefined) a.cpu += (await cpuSeconds(contender.pid)) - cpuBefore;
+          const calls = callsBetween(callsBefore, await apiCalls(kubectl, info.kubeconfig));
+          a.calls = { writes: a.calls.writes + calls.writes, reads: a.calls.reads + calls.reads };
+          for (const o of outcomes) if (o.ok) a.timings.push(o.t); else a.errors.push(o.error);
+          console.log(`[bench] ${contender.name.padEnd(18)} c${String(level).padEnd(3)} round ${round + 1}/${ROUNDS}: ${outcomes.filter((o) => o.ok).length}/${outcomes.length} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        }
       }
-      await new Promise((r) => setTimeout(r, 1500)); // one more full pass at this size
-      const sweep: SweepResult = {
-        sandboxes: created,
-        examined: await metric(ag, /^sandbox_agent_reaper_last_sweep\{field="examined"\} (\d+)/),
-        sweepSeconds: await metric(ag, /^sandbox_agent_reaper_last_sweep\{field="seconds"\} ([\d.e+-]+)/),
-        sweepApiCalls: await metric(ag, /^sandbox_agent_reaper_last_sweep\{field="api_calls"\} (\d+)/),
-        agentListCalls: await metric(ag, /^sandbox_agent_kube_requests_total\{verb="list"[^}]*\} (\d+)/),
-        agentRssMB: (await metric(ag, /^sandbox_agent_process_resident_memory_bytes (\d+)/)) / 2 ** 20,
-        createSeconds: (Date.now() - tCreate) / 1000,
-      };
-      sweeps[`n${size}`] = sweep;
     }
-    results.sweeps = sweeps;
+    for (const c of contenders) if (c.pid !== undefined) peaks[c.name] = await peakRssMiB(c.pid);
   } finally {
-    await agent?.stop();
-    await a.core.deleteNamespace({ name: ns }).catch(() => undefined);
+    await Promise.allSettled(contenders.map((c) => c.stop()));
+  }
+  try {
+    if (SWEEP_SIZES.length > 0) {
+      const sweepNs = `${namespace}-sweep`;
+      await core.createNamespace({ body: { metadata: { name: sweepNs } } });
+      await core.createNamespacedConfigMap({ namespace: sweepNs, body: { metadata: { name: OWNER_CONFIGMAP } } });
+      sweepResults = await sweeps({ kubeconfig: info.kubeconfig, namespace: sweepNs }, chartEnv, SWEEP_SIZES);
+      await core.deleteNamespace({ name: sweepNs }).catch(() => undefined);
+    }
+  } finally {
+    await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    await rm(workDir, { recursive: true, force: true });
     if (info.created && process.env.KEEP !== '1') await backend.down();
   }
 
-  const out = path.join(repoRoot, '.bench');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'sandbox-agent.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const lat = results.latency as Record<string, Record<string, Stats | number>>;
-  const f = (s: Stats | number | undefined) => (typeof s === 'object' ? `${s.p50.toFixed(1)}/${s.p95.toFixed(1)}/${s.p99.toFixed(1)}` : String(s));
-  console.log('\nacquire latency ms p50/p95/p99');
-  console.log('conc | floor resp | agent resp | floor ready | agent ready | writes/acquire');
-  for (const [k, v] of Object.entries(lat)) {
-    console.log(`${k.padEnd(4)} | ${f(v.floorResponseMs)} | ${f(v.agentResponseMs)} | ${f(v.floorReadyMs)} | ${f(v.agentReadyMs)} | ${v.writesPerAcquire}`);
+  const results: ConfigResult[] = [];
+  for (const [key, a] of acc) {
+    const [contender, level] = key.split('|') as [string, string];
+    const n = a.timings.length;
+    results.push({
+      contender,
+      concurrency: Number(level),
+      acquires: n,
+      errors: a.errors.length,
+      ...(a.errors[0] ? { firstError: a.errors[0] } : {}),
+      acquiresPerSecond: n / Math.max(a.seconds, 1e-9),
+      toResponseMs: summarize(a.timings.map((t) => t.toResponseMs)),
+      toRunningMs: summarize(a.timings.map((t) => t.toRunningMs)),
+      writesPerAcquire: a.calls.writes / Math.max(1, n + a.errors.length),
+      readsPerAcquire: a.calls.reads / Math.max(1, n + a.errors.length),
+      ...(contender === 'floor' ? {} : { cpuSecondsPer100: (a.cpu / Math.max(1, n)) * 100 }),
+    });
   }
-  console.log(`sustained acquires/s: ${(results.sustainedAcquiresPerSecond as number).toFixed(1)}`);
-  for (const [k, v] of Object.entries(results.sweeps as Record<string, SweepResult>)) {
-    console.log(`sweep ${k}: ${v.sandboxes} sandboxes, ${(v.sweepSeconds * 1000).toFixed(1)} ms, ${v.sweepApiCalls} API calls, agent LIST calls total ${v.agentListCalls}, RSS ${v.agentRssMB.toFixed(0)} MB`);
+  const ratios = ratioRows(results);
+  const report = { startedAt, finishedAt: new Date().toISOString(), rounds: ROUNDS, samples: SAMPLES, pollMs: 250, configs: results, peakRssMiB: peaks, ratios, sweeps: sweepResults };
+  const out = path.join(REPO_ROOT, '.bench');
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, 'sandbox-agent.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(out, 'sandbox-agent.html'), benchHtml(report));
+  printTable(results, peaks, ratios, sweepResults);
+  console.log(`written ${path.join(out, 'sandbox-agent.json')} and sandbox-agent.html`);
+}
+
+export interface RatioRow {
+  ours: string;
+  upstream: string;
+  concurrency: number;
+  acquiresPerSecond: number;
+  p99ToResponse: number;
+  p99ToRunning: number;
+  cpuPerAcquire: number;
+}
+
+/** ours / upstream for each agent mode against each upstream mode, per level. */
+function ratioRows(results: readonly ConfigResult[]): RatioRow[] {
+  const rows: RatioRow[] = [];
+  const find = (name: string, level: number) => results.find((r) => r.contender === name && r.concurrency === level);
+  for (const level of LEVELS) {
+    for (const ours of ['agent/Headless', 'agent/ClusterIP']) {
+      for (const upstream of ['upstream/ClusterIP', 'upstream/NodePort']) {
+        const o = find(ours, level);
+        const u = find(upstream, level);
+        if (!o || !u || o.acquires === 0 || u.acquires === 0) continue;
+        rows.push({
+          ours,
+          upstream,
+          concurrency: level,
+          acquiresPerSecond: o.acquiresPerSecond / u.acquiresPerSecond,
+          p99ToResponse: o.toResponseMs.p99 / u.toResponseMs.p99,
+          p99ToRunning: o.toRunningMs.p99 / u.toRunningMs.p99,
+          cpuPerAcquire: (o.cpuSecondsPer100 ?? Number.NaN) / (u.cpuSecondsPer100 ?? Number.NaN),
+        });
+      }
+    }
   }
-  console.log(`written ${path.join(out, 'sandbox-agent.json')}`);
+  return rows;
+}
+
+function printTable(results: readonly ConfigResult[], peaks: Record<string, number>, ratios: readonly RatioRow[], sweepResults: Record<string, SweepResult>): void {
+  const f = (s: LatencySummary) => `${s.p50.toFixed(0)}/${s.p95.toFixed(0)}/${s.p99.toFixed(0)}`;
+  console.log('\nconfig              conc  acq/s   to-response p50/p95/p99 ms  to-Running p50/p95/p99 ms  err  writes/acq reads/acq  CPU s/100');
+  for (const r of [...results].sort((x, y) => x.concurrency - y.concurrency || x.contender.localeCompare(y.contender))) {
+    console.log(`${r.contender.padEnd(19)} ${String(r.concurrency).padStart(4)} ${r.acquiresPerSecond.toFixed(1).padStart(6)}   ${f(r.toResponseMs).padEnd(26)}  ${f(r.toRunningMs).padEnd(25)}  ${String(r.errors).padStart(3)}  ${r.writesPerAcquire.toFixed(1).padStart(9)} ${r.readsPerAcquire.toFixed(1).padStart(9)}  ${r.cpuSecondsPer100 === undefined ? '   -' : r.cpuSecondsPer100.toFixed(2).padStart(8)}`);
+    if (r.firstError) console.log(`    first error: ${r.firstError.slice(0, 200)}`);
+  }
+  console.log(`peak RSS MiB: ${Object.entries(peaks).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  console.log('\nratios ours/upstream (acq/s higher is better; p99 and CPU lower is better)');
+  for (const r of ratios) console.log(`c${String(r.concurrency).padEnd(3)} ${r.ours.padEnd(16)} / ${r.upstream.padEnd(18)} acq/s ${r.acquiresPerSecond.toFixed(2)}  p99 to-response ${r.p99ToResponse.toFixed(2)}  p99 to-Running ${r.p99ToRunning.toFixed(2)}  CPU/acquire ${r.cpuPerAcquire.toFixed(2)}`);
+  for (const [k, v] of Object.entries(sweepResults)) {
+    console.log(`sweep ${k}: ${v.sandboxes} sandboxes, ${(v.sweepSeconds * 1000).toFixed(1)} ms, ${v.sweepApiCalls} API calls, agent LIST calls total ${v.agentListCalls}, RSS ${v.agentRssMiB.toFixed(0)} MiB`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,197 @@
+// What `make bench` compares, each behind one small interface: our agent (compiled, as the image
+// runs it, with the env the chart ships: `helm template` of the chart's defaults), the official
+// provisioner from the pinned DeerFlow source (`docker/provisioner/app.py` under uvicorn, in
+// DeerFlow's own `uv sync --frozen` environment, which locks its fastapi, uvicorn and kubernetes),
+// and a floor: the same Pod created and deleted by a minimal client on one keep-alive connection,
+// watched to Running. All on 127.0.0.1 against one local control plane.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CoreV1Api, KubeConfig, Watch, type V1EnvVar, type V1Pod } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { type AgentProcess, startAgentProcess } from '../../harness/agent-process.js';
+import { deerflowEnvironment } from '../../harness/deerflow/python.js';
+import { run } from '../../harness/exec.js';
+import { freePort } from '../../harness/ports.js';
+import { logTail, processRunning, startDaemon, stopProcesses } from '../../harness/processes.js';
+import { resolveTool } from '../../harness/tools.js';
+import { waitFor } from '../../harness/wait.js';
+import { loadConfig } from '../src/config.js';
+import { resolveMounts } from '../src/mounts.js';
+import { LABEL_APP, LABEL_APP_VALUE } from '../src/naming.js';
+import { buildPod } from '../src/podspec.js';
+import { PooledAuthentication, makePooledApiClient } from '../src/transport.js';
+import { parseCreateRequest } from '../src/validation.js';
+
+export const API_KEY = 'bench-provisioner-key-0123456789';
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+/** One acquire as DeerFlow makes it: create, then its status polled until Running, then delete. */
+export interface AcquireTiming {
+  toResponseMs: number;
+  toRunningMs: number;
+}
+
+export interface Contender {
+  /** e.g. `agent/Headless`, `upstream/ClusterIP`, `floor`. */
+  readonly name: string;
+  /** The process whose CPU and peak RSS are ours to count (none for the in-process floor). */
+  readonly pid: number | undefined;
+  /** One acquire of sandbox `id` for DeerFlow user `user`. */
+  acquire(id: string, user: string): Promise<AcquireTiming>;
+  stop(): Promise<void>;
+}
+
+export interface BenchCluster {
+  kubeconfig: string;
+  namespace: string;
+}
+
+/** The sandbox agent's env exactly as the chart ships it (defaults, sandbox on), literal values only. */
+export async function chartAgentEnv(): Promise<Record<string, string>> {
+  const helm = await resolveTool('helm');
+  const { stdout } = await run(helm, ['template', 'bench', path.join(REPO_ROOT, 'chart'), '--set', 'sandbox.enabled=true', '--set', `sandbox.apiKey=${API_KEY}`, '--show-only', 'templates/sandbox/deployment.yaml']);
+  const deployment = parseAllDocuments(stdout).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { name: string; env?: V1EnvVar[] }[] } } } } | null).find((d) => d?.kind === 'Deployment');
+  const env = deployment?.spec?.template?.spec?.containers?.[0]?.env;
+  if (!env) throw new Error('helm rendered no sandbox-agent Deployment env');
+  return Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
+}
+
+/** The body DeerFlow's RemoteSandboxBackend posts (remote_backend.py `_provisioner_create`). */
+const DEERFLOW_BODY = (id: string, user: string) => ({ sandbox_id: id, thread_id: `thread-${id}`, user_id: user, include_legacy_skills: false, provision_lark_cli_runtime: false, provision_lark_cli_broker: false });
+
+/** DeerFlow's request shape against a provisioner at `url` (remote_backend.py: POST, GET until Running, DELETE). */
+async function httpAcquire(url: string, id: string, user: string, pollMs: number): Promise<AcquireTiming> {
+  const headers = { 'x-api-key': API_KEY, 'content-type': 'application/json' };
+  const t0 = performance.now();
+  const created = await fetch(`${url}/api/sandboxes`, { method: 'POST', headers, body: JSON.stringify(DEERFLOW_BODY(id, user)), signal: AbortSignal.timeout(30_000) });
+  const body = await created.text();
+  if (created.status !== 200) throw new Error(`create ${id}: HTTP ${created.status} ${body.slice(0, 200)}`);
+  const toResponseMs = performance.now() - t0;
+  let status = (JSON.parse(body) as { status?: string }).status;
+  const deadline = t0 + 60_000;
+  while (status !== 'Running') {
+    if (performance.now() > deadline) throw new Error(`${id} not Running within 60 s (last status ${status})`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const got = await fetch(`${url}/api/sandboxes/${id}`, { headers, signal: AbortSignal.timeout(10_000) });
+    status = got.status === 200 ? ((await got.json()) as { status?: string }).status : `HTTP ${got.status}`;
+  }
+  const toRunningMs = performance.now() - t0;
+  const deleted = await fetch(`${url}/api/sandboxes/${id}`, { method: 'DELETE', headers, signal: AbortSignal.timeout(15_000) });
+  if (deleted.status !== 200) throw new Error(`delete ${id}: HTTP ${deleted.status} ${(await deleted.text()).slice(0, 200)}`);
+  return { toResponseMs, toRunningMs };
+}
+
+/** How often the load polls a sandbox's status (DeerFlow's readiness loop polls at about this pace). */
+export const POLL_MS = 250;
+
+export async function startAgentContender(c: BenchCluster, mode: 'Headless' | 'ClusterIP', chartEnv: Readonly<Record<string, string>>): Promise<Contender> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(chartEnv)) if (!name.startsWith('SANDBOX_AGENT_OWNERSHIP_')) env[name] = value;
+  Object.assign(env, {
+    KUBECONFIG_PATH: c.kubeconfig,
+    K8S_NAMESPACE: c.namespace,
+    PROVISIONER_API_KEY: API_KEY,
+    POD_NAME: `bench-agent-${mode.toLowerCase()}`,
+    SANDBOX_SERVICE_TYPE: mode,
+    SANDBOX_AGENT_OWNER_CONFIGMAP: OWNER_CONFIGMAP,
+    SANDBOX_AGENT_LEASE_NAME: `bench-agent-${mode.toLowerCase()}`,
+    // Upstream has no caps; the chart's (50 live, 5 per user) would answer 429 at concurrency 50.
+    SANDBOX_AGENT_MAX_SANDBOXES: '0',
+    SANDBOX_AGENT_MAX_SANDBOXES_PER_USER: '0',
+    LOG_LEVEL: 'warn',
+  });
+  const agent: AgentProcess = await startAgentProcess({ env, entry: 'dist', name: `agent (${mode})` });
+  return { name: `agent/${mode}`, pid: agent.proc.pid, acquire: (id, user) => httpAcquire(agent.url, id, user, POLL_MS), stop: async () => void (await agent.stop()) };
+}
+
+/** The ConfigMap the agent's sandboxes are owned by (the chart creates it; the bench makes it). */
+export const OWNER_CONFIGMAP = 'bench-owner';
+
+export async function startUpstreamContender(c: BenchCluster, mode: 'ClusterIP' | 'NodePort', workDir: string): Promise<Contender> {
+  const deerflow = await deerflowEnvironment();
+  const port = await freePort('127.0.0.1');
+  const name = `upstream-${mode.toLowerCase()}`;
+  const pid = await startDaemon({
+    name,
+    command: deerflow.python,
+    args: ['-m', 'uvicorn', 'app:app', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning'],
+    cwd: path.join(deerflow.source, 'docker', 'provisioner'),
+    env: {
+      K8S_NAMESPACE: c.namespace,
+      KUBECONFIG_PATH: c.kubeconfig,
+      PROVISIONER_API_KEY: API_KEY,
+      SANDBOX_SERVICE_TYPE: mode,
+      NODE_HOST: '127.0.0.1',
+      SANDBOX_IMAGE: 'bench/sandbox:1.0.0',
+      THREADS_HOST_PATH: '/var/local/antler-bench/threads',
+      DEER_FLOW_HOST_BASE_DIR: '/var/local/antler-bench',
+    },
+    pidDir: workDir,
+    logDir: workDir,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const log = path.join(workDir, `${name}.log`);
+  await waitFor(`the official provisioner (${mode}) on ${url}/health`, 60_000, async () => {
+    if (!processRunning(pid)) return 'exited' as const;
+    return fetch(`${url}/health`).then((r) => r.ok && ('up' as const), () => false as const);
+  }, 200).then(async (outcome) => {
+    if (outcome === 'exited') throw new Error(`the official provisioner exited:\n${await logTail(log, 30)}`);
+  });
+  return { name: `upstream/${mode}`, pid, acquire: (id, user) => httpAcquire(url, id, user, POLL_MS), stop: () => stopProcesses([pid], 10_000, name) };
+}
+
+/**
+ * The floor: what any provisioner must at least do, done by a minimal client on one keep-alive
+ * connection: create the agent's Pod spec, see it Running through a watch, delete it.
+ */
+export async function startFloorContender(c: BenchCluster, chartEnv: Readonly<Record<string, string>>): Promise<Contender> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(c.kubeconfig);
+  // The agent's own connection reuse (transport.ts): one keep-alive agent per TLS identity.
+  const auth = new PooledAuthentication(kc);
+  const core = makePooledApiClient(kc, auth, CoreV1Api);
+  const cfg = loadConfig({ ...chartEnv, K8S_NAMESPACE: c.namespace, PROVISIONER_API_KEY: API_KEY, SANDBOX_SERVICE_TYPE: 'Headless' });
+  const running = new Map<string, () => void>();
+  const watch = new Watch(kc);
+  const request = await watch.watch(`/api/v1/namespaces/${c.namespace}/pods`, { labelSelector: `${LABEL_APP}=${LABEL_APP_VALUE}` }, (_type, pod: V1Pod) => {
+    if (pod.status?.phase === 'Running') running.get(pod.metadata?.name ?? '')?.();
+  }, () => undefined);
+  return {
+    name: 'floor',
+    pid: undefined,
+    async acquire(id, user) {
+      const parsed = parseCreateRequest(DEERFLOW_BODY(id, user));
+      if (!parsed.ok) throw new Error(`bad id ${id}`);
+      const body = buildPod(parsed.value, resolveMounts(parsed.value, cfg), { cfg, ownerReference: undefined, now: new Date() });
+      const name = body.metadata?.name ?? '';
+      const isRunning = new Promise<void>((resolve) => running.set(name, resolve));
+      const t0 = performance.now();
+      await core.createNamespacedPod({ namespace: c.namespace, body });
+      const toResponseMs = performance.now() - t0;
+      await Promise.race([isRunning, new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} not Running within 60 s`)), 60_000))]);
+      running.delete(name);
+      const toRunningMs = performance.now() - t0;
+      await core.deleteNamespacedPod({ namespace: c.namespace, name, gracePeriodSeconds: 0 });
+      return { toResponseMs, toRunningMs };
+    },
+    async stop() {
+      request.abort();
+      auth.destroy();
+    },
+  };
+}
+
+/** Cumulative CPU seconds (user + system) of a process, from /proc. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command: state is field 3, utime 14 and stime 15 (1-based), in clock ticks (100/s on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Peak resident set (VmHWM) of a process in MiB. */
+export async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
