@@ -4,28 +4,18 @@
 // holding a token of the release's own ServiceAccount, so the chart's Role is what authorizes it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { V1EnvVar } from '@kubernetes/client-node';
 import { startAgentProcess as spawnAgent } from '../agent-process.js';
-import type { Kubectl, KubeObject } from './kubectl.js';
+import { type Kubectl, nameOf, secretKey, unlessNotFound } from './kubectl.js';
 import { readAgentEnv } from '../../sandbox-agent/src/config.js';
 import type { AgentEnvValues } from '../../sandbox-agent/src/env.js';
 import { userDataHostPath } from '../../sandbox-agent/src/podspec.js';
-
-
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: {
-    secretKeyRef?: { name: string; key: string; optional?: boolean };
-    configMapKeyRef?: { name: string; key: string; optional?: boolean };
-    fieldRef?: { fieldPath: string };
-  };
-}
 
 export interface AgentDeployment {
   namespace: string;
   release: string;
   serviceAccount: string;
-  env: EnvVar[];
+  env: V1EnvVar[];
   apiKey: string;
   leaseName: string;
 }
@@ -61,12 +51,13 @@ export function hostPathUserData(deployment: AgentDeployment, userId: string, th
 
 /** Reads the release's sandbox-agent Deployment and resolves its env (Secrets, ConfigMaps). */
 export async function readAgentDeployment(kube: Kubectl, namespace: string, release: string): Promise<AgentDeployment> {
-  const [deployment] = await kube.list('deployment', namespace, `app.kubernetes.io/instance=${release},app.kubernetes.io/component=sandbox-agent`);
+  const [deployment] = await kube.deployments(namespace, `app.kubernetes.io/instance=${release},app.kubernetes.io/component=sandbox-agent`);
   if (!deployment) throw new Error(`release ${release} in ${namespace} has no sandbox-agent Deployment`);
-  const podSpec = (deployment.spec as { template: { spec: { serviceAccountName: string; containers: { name: string; env?: EnvVar[] }[] } } }).template.spec;
-  const container = podSpec.containers[0];
-  if (!container) throw new Error(`sandbox-agent Deployment of ${release} has no container`);
-  const env: EnvVar[] = [];
+  const podSpec = deployment.spec?.template.spec;
+  const container = podSpec?.containers[0];
+  if (!podSpec || !container) throw new Error(`sandbox-agent Deployment of ${release} has no container`);
+  if (!podSpec.serviceAccountName) throw new Error(`sandbox-agent Deployment of ${release} names no ServiceAccount`);
+  const env: V1EnvVar[] = [];
   for (const variable of container.env ?? []) {
     const ref = variable.valueFrom?.secretKeyRef ?? variable.valueFrom?.configMapKeyRef;
     if (!ref) {
@@ -74,13 +65,17 @@ export async function readAgentDeployment(kube: Kubectl, namespace: string, rele
       continue;
     }
     const kind = variable.valueFrom?.secretKeyRef ? 'secret' : 'configmap';
-    const object = await kube.json<KubeObject & { data?: Record<string, string> }>(['get', kind, ref.name, '-n', namespace]).catch(() => undefined);
-    const raw = object?.data?.[ref.key];
-    if (raw === undefined) {
+    if (!ref.name) throw new Error(`${variable.name}: the ${kind} reference names no ${kind}`);
+    // A missing object counts as a missing key (an optional reference may name either); any
+    // other failed read fails this one.
+    const value = kind === 'secret'
+      ? secretKey(await unlessNotFound(kube.secret(namespace, ref.name)), ref.key)
+      : (await unlessNotFound(kube.configMap(namespace, ref.name)))?.data?.[ref.key];
+    if (value === undefined) {
       if (ref.optional) continue;
       throw new Error(`${variable.name}: ${kind} ${namespace}/${ref.name} has no key ${ref.key}`);
     }
-    env.push({ name: variable.name, value: kind === 'secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw });
+    env.push({ name: variable.name, value });
   }
   const lookup = (name: string): string => env.find((variable) => variable.name === name)?.value ?? '';
   return {
@@ -96,10 +91,7 @@ export async function readAgentDeployment(kube: Kubectl, namespace: string, rele
 /** A kubeconfig that authenticates as the ServiceAccount (TokenRequest API), same server and CA. */
 export async function serviceAccountKubeconfig(kube: Kubectl, namespace: string, serviceAccount: string, file: string): Promise<string> {
   const token = (await kube.run(['create', 'token', serviceAccount, '-n', namespace, '--duration=2h'])).trim();
-  const admin = await kube.json<{ clusters: { cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }[] }>([
-    'config', 'view', '--raw', '--minify', '--flatten',
-  ]);
-  const cluster = admin.clusters[0]?.cluster;
+  const cluster = await kube.currentCluster();
   if (!cluster) throw new Error('admin kubeconfig has no cluster');
   const config = {
     apiVersion: 'v1',
@@ -148,7 +140,8 @@ export async function startAgentProcess(deployment: AgentDeployment, kubeconfig:
 
 /** The Lease holder among the given agents, read from the API server. */
 export async function leaderOf(kube: Kubectl, deployment: AgentDeployment, agents: readonly AgentHandle[]): Promise<AgentHandle | undefined> {
-  const lease = await kube.json<{ spec?: { holderIdentity?: string } }>(['get', 'lease', deployment.leaseName, '-n', deployment.namespace]).catch(() => undefined);
+  // No Lease yet: no leader yet.
+  const lease = await unlessNotFound(kube.lease(deployment.namespace, deployment.leaseName));
   return agents.find((agent) => agent.identity === lease?.spec?.holderIdentity);
 }
 
@@ -166,25 +159,25 @@ export async function attachInClusterAgent(
 ): Promise<AgentHandle> {
   const selector = `app.kubernetes.io/instance=${deployment.release},app.kubernetes.io/component=sandbox-agent`;
   await kube.run(['wait', '-n', deployment.namespace, '--for=condition=Ready', 'pod', '-l', selector, '--timeout=120s']);
-  const pods = await kube.list('pod', deployment.namespace, selector);
-  const pod = pods.find((candidate) => !exclude.includes(candidate.metadata.name) && !candidate.metadata.deletionTimestamp);
+  const pods = await kube.pods(deployment.namespace, selector);
+  const pod = pods.find((candidate) => !exclude.includes(nameOf(candidate)) && !candidate.metadata?.deletionTimestamp);
   if (!pod) throw new Error(`no sandbox-agent Pod of ${deployment.release} besides ${exclude.join(', ')}`);
-  const forward = await kube.portForward(deployment.namespace, `pod/${pod.metadata.name}`, 8002, '/readyz', 200);
+  const name = nameOf(pod);
+  const forward = await kube.portForward(deployment.namespace, `pod/${name}`, 8002, '/readyz', 200);
   const url = forward.url;
   let deleted = false;
   return {
-    identity: pod.metadata.name,
+    identity: name,
     url,
     running: () => !deleted && forward.running(),
     kill: async () => {
       deleted = true;
       if (hardKill) {
-        const statuses = (pod.status as { containerStatuses?: { containerID?: string }[] } | undefined)?.containerStatuses ?? [];
-        const containerId = statuses[0]?.containerID;
-        if (!containerId) throw new Error(`${pod.metadata.name} reports no container id`);
+        const containerId = pod.status?.containerStatuses?.[0]?.containerID;
+        if (!containerId) throw new Error(`${name} reports no container id`);
         await hardKill(containerId);
       } else {
-        await kube.run(['delete', 'pod', '-n', deployment.namespace, pod.metadata.name, '--grace-period=0', '--force']);
+        await kube.run(['delete', 'pod', '-n', deployment.namespace, name, '--grace-period=0', '--force']);
       }
       await forward.stop();
     },

@@ -2,12 +2,13 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { BackendName } from '../cluster.js';
 import type { RealNode } from '../node/real-node.js';
 import { type AgentDeployment, type AgentHandle, hostPathUserData } from './agents.js';
 import type { GatewaySimulator, PrepareThread } from './gateway-sim.js';
 import type { DeerflowProvisionerClient } from './deerflow-provisioner.js';
-import type { Kubectl, KubeObject } from './kubectl.js';
+import type { Kubectl } from './kubectl.js';
 import type { Report } from './report.js';
 
 export interface PrimaryRelease {
@@ -49,12 +50,12 @@ export interface E2eContext {
 
 export const SANDBOX_SELECTOR = 'app.kubernetes.io/component=sandbox';
 
-export function sandboxPods(ctx: Pick<E2eContext, 'kube' | 'primary'>): Promise<KubeObject[]> {
-  return ctx.kube.list('pod', ctx.primary.deployment.namespace, `${SANDBOX_SELECTOR},app.kubernetes.io/instance=${ctx.primary.release}`);
+export function sandboxPods(ctx: Pick<E2eContext, 'kube' | 'primary'>): Promise<V1Pod[]> {
+  return ctx.kube.pods(ctx.primary.deployment.namespace, `${SANDBOX_SELECTOR},app.kubernetes.io/instance=${ctx.primary.release}`);
 }
 
-export function sandboxIdOf(pod: KubeObject): string | undefined {
-  return pod.metadata.labels?.['sandbox-id'];
+export function sandboxIdOf(pod: V1Pod): string | undefined {
+  return pod.metadata?.labels?.['sandbox-id'];
 }
 
 export function assert(condition: unknown, message: string): asserts condition {
@@ -71,9 +72,9 @@ export function jsonOrUndefined<T>(text: string): T | undefined {
 }
 
 /** A Pod's IP; throws naming the Pod when it has none. */
-export function podIp(pod: KubeObject | undefined): string {
-  const ip = (pod?.status as { podIP?: string } | undefined)?.podIP;
-  assert(pod && ip, `${pod?.metadata.name ?? 'Pod'} has no IP`);
+export function podIp(pod: V1Pod | undefined): string {
+  const ip = pod?.status?.podIP;
+  assert(pod && ip, `${pod?.metadata?.name ?? 'Pod'} has no IP`);
   return ip;
 }
 
@@ -121,11 +122,12 @@ export function threadDirMaker(deployment: AgentDeployment): PrepareThread {
  * Tests that act without a gateway make a sandbox's hostPath user-data writable as the gateway
  * would have (hostPath volumes the kubelet creates are root-owned 0755).
  */
-export async function openHostPathUserData(pod: KubeObject): Promise<void> {
-  const volumes = ((pod.spec as { volumes?: { name: string; hostPath?: { path: string } }[] }).volumes ?? []).filter((v) => v.name === 'user-data' && v.hostPath);
-  for (const volume of volumes) {
-    await makeThreadDir(volume.hostPath!.path);
-    await chmod(volume.hostPath!.path, 0o777);
+export async function openHostPathUserData(pod: V1Pod): Promise<void> {
+  for (const volume of pod.spec?.volumes ?? []) {
+    const dir = volume.name === 'user-data' ? volume.hostPath?.path : undefined;
+    if (!dir) continue;
+    await makeThreadDir(dir);
+    await chmod(dir, 0o777);
   }
 }
 

@@ -3,9 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { describeError } from './report.js';
-import type { Kubectl, KubeObject } from './kubectl.js';
+import { type Kubectl, nameOf, podReady } from './kubectl.js';
 
 export const STATIC_STORAGE_CLASS = 'antler-e2e-static';
 
@@ -125,8 +126,8 @@ export async function waitForRelease(kube: Kubectl, namespace: string, release: 
   const selector = `app.kubernetes.io/instance=${release}`;
   try {
     await kube.run(['wait', '-n', namespace, '--for=condition=Available', 'deployment', '-l', selector, `--timeout=${timeoutSeconds}s`]);
-    for (const sts of await kube.list('statefulset', namespace, selector)) {
-      await kube.run(['rollout', 'status', '-n', namespace, `statefulset/${sts.metadata.name}`, `--timeout=${timeoutSeconds}s`]);
+    for (const sts of await kube.statefulSets(namespace, selector)) {
+      await kube.run(['rollout', 'status', '-n', namespace, `statefulset/${nameOf(sts)}`, `--timeout=${timeoutSeconds}s`]);
     }
   } catch (error) {
     const file = await diagnose(kube, namespace, selector, diagnosisDir);
@@ -148,11 +149,9 @@ export async function diagnose(kube: Kubectl, namespace: string, selector: strin
   };
   await capture('events', ['get', 'events', '-n', namespace, '--sort-by=.lastTimestamp']);
   await capture('workloads', ['get', 'deploy,sts,rs,pods,pvc,svc', '-n', namespace, '-l', selector, '-o', 'wide']);
-  const pods = await kube.list('pod', namespace, selector).catch((): KubeObject[] => []);
-  for (const pod of pods) {
-    const conditions = (pod.status?.conditions as { type: string; status: string }[] | undefined) ?? [];
-    if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) await capture(`describe pod ${pod.metadata.name}`, ['describe', 'pod', '-n', namespace, pod.metadata.name]);
-  }
+  // A diagnosis collects what it can: a failed read leaves out the Pods' describes, not the rest.
+  const pods = await kube.pods(namespace, selector).catch((): V1Pod[] => []);
+  for (const pod of pods.filter((candidate) => !podReady(candidate))) await capture(`describe pod ${nameOf(pod)}`, ['describe', 'pod', '-n', namespace, nameOf(pod)]);
   await capture('describe deployments', ['describe', 'deployment', '-n', namespace, '-l', selector]);
   await capture('describe statefulsets', ['describe', 'statefulset', '-n', namespace, '-l', selector]);
   await writeFile(file, sections.join('\n\n'));

@@ -1,6 +1,30 @@
-// kubectl and helm bound to one cluster. The harness uses the real CLIs users use (apply, wait,
-// drain, helm install) rather than re-implementing them; `kubectl wait`/`rollout status` watch.
+// kubectl and helm bound to one cluster. What users do with the CLIs (apply, wait, rollout
+// status, drain, exec, port-forward, logs, delete --wait, helm install) the harness does with the
+// real CLIs rather than re-implementing it; `kubectl wait`/`rollout status` watch. Reading objects
+// is the harness looking, not something a user does, so reads go through client-node's typed
+// clients on the same kubeconfig: V1Pod, V1Deployment, ... with their optional fields, instead of
+// `kubectl get -o json` cast to ad-hoc shapes.
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type KubernetesObject,
+  type V1ConfigMap,
+  type V1Deployment,
+  type V1Lease,
+  type V1Node,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1Secret,
+  type V1Service,
+  type V1StatefulSet,
+} from '@kubernetes/client-node';
+import { KubeError, isNotFound } from '../../sandbox-agent/src/errors.js';
+import { toKubeError } from '../../sandbox-agent/src/kube.js';
 import { run, type RunOptions } from '../exec.js';
 import { freePort } from '../ports.js';
 import { resolveTool } from '../tools.js';
@@ -15,55 +39,166 @@ export interface PortForward {
   stop(): Promise<void>;
 }
 
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    ownerReferences?: { kind: string; name: string; uid: string }[];
-  };
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
+/** A cluster entry of a kubeconfig as `kubectl config view --minify --flatten` prints it (CA inlined). */
+export interface KubeconfigCluster {
+  server: string;
+  'certificate-authority-data'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  'tls-server-name'?: string;
+  'proxy-url'?: string;
+}
+
+/** An object's name. Objects read from the API server always have one; the type does not say so. */
+export function nameOf(object: KubernetesObject): string {
+  const name = object.metadata?.name;
+  if (!name) throw new Error(`a ${object.kind ?? 'Kubernetes object'} without metadata.name`);
+  return name;
+}
+
+/** The Pod's Ready condition is True. */
+export function podReady(pod: V1Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** One key of a Secret, decoded; undefined when there is no Secret or no such key. */
+export function secretKey(secret: V1Secret | undefined, key: string): string | undefined {
+  const raw = secret?.data?.[key];
+  return raw === undefined ? undefined : Buffer.from(raw, 'base64').toString('utf8');
+}
+
+/** The read's object, or undefined when the API server answers 404; any other error is thrown. */
+export async function unlessNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 export class Kubectl {
   private constructor(
     readonly kubeconfig: string,
+    private readonly config: KubeConfig,
+    /**
+     * Typed clients on the same kubeconfig, for what the read helpers below do not cover (their
+     * errors are client-node's own; the helpers name what they read).
+     */
+    readonly core: CoreV1Api,
+    readonly apps: AppsV1Api,
+    readonly coordination: CoordinationV1Api,
     private readonly kubectlBin: string,
     private readonly helmBin: string,
     private readonly helmEnv: Record<string, string>,
   ) {}
 
   static async create(kubeconfig: string, helmEnv: Record<string, string> = {}): Promise<Kubectl> {
-    return new Kubectl(kubeconfig, await resolveTool('kubectl'), await resolveTool('helm'), helmEnv);
+    const config = new KubeConfig();
+    config.loadFromFile(kubeconfig);
+    return new Kubectl(
+      kubeconfig,
+      config,
+      config.makeApiClient(CoreV1Api),
+      config.makeApiClient(AppsV1Api),
+      config.makeApiClient(CoordinationV1Api),
+      await resolveTool('kubectl'),
+      await resolveTool('helm'),
+      helmEnv,
+    );
   }
 
   async run(args: string[], options: RunOptions = {}): Promise<string> {
     return (await run(this.kubectlBin, ['--kubeconfig', this.kubeconfig, ...args], options)).stdout;
   }
 
-  async json<T>(args: string[]): Promise<T> {
-    return JSON.parse(await this.run([...args, '-o', 'json'])) as T;
+  /**
+   * The current context's cluster, with a CA file inlined as data, or undefined when the
+   * kubeconfig has no current cluster.
+   */
+  async currentCluster(): Promise<KubeconfigCluster | undefined> {
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) return undefined;
+    const caData = cluster.caData ?? (cluster.caFile ? (await readFile(cluster.caFile)).toString('base64') : undefined);
+    return {
+      server: cluster.server,
+      ...(caData ? { 'certificate-authority-data': caData } : {}),
+      ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+      ...(cluster.tlsServerName ? { 'tls-server-name': cluster.tlsServerName } : {}),
+      ...(cluster.proxyUrl ? { 'proxy-url': cluster.proxyUrl } : {}),
+    };
   }
 
-  async list(kind: string, namespace: string | undefined, selector?: string): Promise<KubeObject[]> {
-    const args = ['get', kind, ...(namespace ? ['-n', namespace] : ['-A'])];
-    if (selector) args.push('-l', selector);
-    return (await this.json<{ items: KubeObject[] }>(args)).items;
+  pods(namespace: string, selector: string): Promise<V1Pod[]> {
+    return this.items(`Pods in ${namespace} (${selector})`, () => this.core.listNamespacedPod({ namespace, labelSelector: selector }));
+  }
+
+  pod(namespace: string, name: string): Promise<V1Pod> {
+    return this.read(`Pod ${namespace}/${name}`, () => this.core.readNamespacedPod({ name, namespace }));
+  }
+
+  services(namespace: string, selector: string): Promise<V1Service[]> {
+    return this.items(`Services in ${namespace} (${selector})`, () => this.core.listNamespacedService({ namespace, labelSelector: selector }));
+  }
+
+  service(namespace: string, name: string): Promise<V1Service> {
+    return this.read(`Service ${namespace}/${name}`, () => this.core.readNamespacedService({ name, namespace }));
+  }
+
+  deployments(namespace: string, selector: string): Promise<V1Deployment[]> {
+    return this.items(`Deployments in ${namespace} (${selector})`, () => this.apps.listNamespacedDeployment({ namespace, labelSelector: selector }));
+  }
+
+  statefulSets(namespace: string, selector: string): Promise<V1StatefulSet[]> {
+    return this.items(`StatefulSets in ${namespace} (${selector})`, () => this.apps.listNamespacedStatefulSet({ namespace, labelSelector: selector }));
+  }
+
+  persistentVolumeClaims(namespace: string, selector: string): Promise<V1PersistentVolumeClaim[]> {
+    return this.items(`PVCs in ${namespace} (${selector})`, () => this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: selector }));
+  }
+
+  persistentVolume(name: string): Promise<V1PersistentVolume> {
+    return this.read(`PersistentVolume ${name}`, () => this.core.readPersistentVolume({ name }));
+  }
+
+  node(name: string): Promise<V1Node> {
+    return this.read(`Node ${name}`, () => this.core.readNode({ name }));
+  }
+
+  lease(namespace: string, name: string): Promise<V1Lease> {
+    return this.read(`Lease ${namespace}/${name}`, () => this.coordination.readNamespacedLease({ name, namespace }));
+  }
+
+  configMap(namespace: string, name: string): Promise<V1ConfigMap> {
+    return this.read(`ConfigMap ${namespace}/${name}`, () => this.core.readNamespacedConfigMap({ name, namespace }));
+  }
+
+  secret(namespace: string, name: string): Promise<V1Secret> {
+    return this.read(`Secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ name, namespace }));
   }
 
   /** One key of a Secret, decoded; throws naming the Secret and key when it is missing. */
   async secretValue(namespace: string, name: string, key: string): Promise<string> {
-    const secret = await this.json<{ data?: Record<string, string> }>(['get', 'secret', name, '-n', namespace]);
-    const raw = secret.data?.[key];
-    if (raw === undefined) throw new Error(`Secret ${namespace}/${name} has no key ${key}`);
-    return Buffer.from(raw, 'base64').toString('utf8');
+    const value = secretKey(await this.secret(namespace, name), key);
+    if (value === undefined) throw new Error(`Secret ${namespace}/${name} has no key ${key}`);
+    return value;
+  }
+
+  /**
+   * One API read. Its error names what was read and says what the API server said, where
+   * client-node's own message is an HTTP dump that starts `HTTP-Code: 404` (the first line is what
+   * the JUnit report keeps); the status stays on the error for `unlessNotFound`.
+   */
+  private async read<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const kubeError = toKubeError(error);
+      throw new KubeError(kubeError.status, kubeError.reason, `reading ${what}: ${kubeError.message}`);
+    }
+  }
+
+  private async items<T>(what: string, call: () => Promise<{ items: T[] }>): Promise<T[]> {
+    return (await this.read(what, call)).items;
   }
 
   async apply(manifest: unknown): Promise<void> {

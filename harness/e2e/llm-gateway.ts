@@ -3,13 +3,14 @@
 // the master key from the release's Secret, its spend and token counters summed over the Pods, and
 // what a container process runs as (read on the real node's host).
 import { readFile } from 'node:fs/promises';
+import type { V1Pod } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type { FakeLlmProvider } from '../fakes/llm-provider.js';
 import type { GatewayUnderTest } from '../litellm/checks.js';
 import { proxyMetric } from '../litellm/metrics.js';
 import type { RealNode } from '../node/real-node.js';
 import { type E2eContext, assert, jsonOrUndefined } from './context.js';
-import type { KubeObject, PortForward } from './kubectl.js';
+import { type PortForward, nameOf, podReady } from './kubectl.js';
 
 export const LLM_GATEWAY_SELECTOR = 'app.kubernetes.io/component=llm-gateway';
 
@@ -77,12 +78,9 @@ export interface LlmGateway {
   stop(): Promise<void>;
 }
 
-export function llmGatewayPods(ctx: Pick<E2eContext, 'kube' | 'primary'>): Promise<KubeObject[]> {
-  return ctx.kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},${LLM_GATEWAY_SELECTOR}`);
+export function llmGatewayPods(ctx: Pick<E2eContext, 'kube' | 'primary'>): Promise<V1Pod[]> {
+  return ctx.kube.pods(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},${LLM_GATEWAY_SELECTOR}`);
 }
-
-type GatewayPodSpec = { containers: { ports?: { name?: string; containerPort: number }[] }[] };
-const ready = (pod: KubeObject) => ((pod.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 /**
  * The release's gateway, every Ready Pod through its own port-forward (a Service forward picks one
@@ -93,20 +91,20 @@ export async function connectLlmGateway(ctx: Pick<E2eContext, 'kube' | 'primary'
   const { namespace, release } = ctx.primary;
   const name = `${release}-llm-gateway`;
   const masterKey = await kube.secretValue(namespace, name, 'LITELLM_MASTER_KEY');
-  const configMap = await kube.json<{ data?: Record<string, string> }>(['get', 'configmap', name, '-n', namespace]);
-  const configYaml = configMap.data?.['config.yaml'];
+  const configYaml = (await kube.configMap(namespace, name)).data?.['config.yaml'];
   assert(configYaml, `ConfigMap ${namespace}/${name} has no config.yaml`);
-  const pods = (await llmGatewayPods(ctx)).filter(ready);
+  const pods = (await llmGatewayPods(ctx)).filter(podReady);
   assert(pods.length > 0, `the LLM gateway ${namespace}/${name} has no Ready Pod`);
   const forwards: PortForward[] = [];
   const replicas: Replica[] = [];
   try {
     for (const pod of pods) {
-      const port = (pod.spec as GatewayPodSpec).containers[0]?.ports?.find((p) => p.name === 'http')?.containerPort;
-      assert(port, `Pod ${pod.metadata.name} has no container port named http`);
-      const forward = await kube.portForward(namespace, `pod/${pod.metadata.name}`, port, '/health/liveliness', 200, 60_000);
+      const podName = nameOf(pod);
+      const port = pod.spec?.containers[0]?.ports?.find((p) => p.name === 'http')?.containerPort;
+      assert(port, `Pod ${podName} has no container port named http`);
+      const forward = await kube.portForward(namespace, `pod/${podName}`, port, '/health/liveliness', 200, 60_000);
       forwards.push(forward);
-      replicas.push({ pod: pod.metadata.name, url: forward.url });
+      replicas.push({ pod: podName, url: forward.url });
     }
   } catch (error) {
     await Promise.all(forwards.map((f) => f.stop()));

@@ -16,13 +16,13 @@ import { deerflowSuite } from './suites/deerflow.js';
 import { type GatewayFakes, llmGatewaySuite } from './suites/llm-gateway.js';
 import { run, succeeds } from '../exec.js';
 import { log } from '../progress.js';
-import { type AgentHandle, attachInClusterAgent, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
+import { type AgentHandle, attachInClusterAgent, leaderOf, readAgentDeployment, serviceAccountKubeconfig, startAgentProcess } from './agents.js';
 import { indexRepository, makeSigningKey, packageChart, type Registry, type Served, serveDirectory, startRegistry } from './chart-repo.js';
 import { type E2eContext, type PrimaryRelease, assert, eventually, sandboxIdOf, sandboxPods, threadDirMaker } from './context.js';
 import { GatewaySimulator } from './gateway-sim.js';
 import { DeerflowProvisionerClient } from './deerflow-provisioner.js';
 import { ensurePrerequisites, ensureStaticVolumes, helmInstall, waitForRelease } from './install.js';
-import { Kubectl } from './kubectl.js';
+import { Kubectl, nameOf } from './kubectl.js';
 import { Report, SkipCheck } from './report.js';
 import { concurrencySuite } from './suites/concurrency.js';
 import { failoverSuite } from './suites/failover.js';
@@ -224,9 +224,9 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
       await report.check('where the Pods run: real containers on the real node, the rest on kwok nodes', async () => {
         const placement: Record<string, string> = {};
         for (const { release, namespace } of [{ release: primaryRelease, namespace: primaryNamespace }, ...tenants.map((t) => ({ release: t.name, namespace: t.namespace }))]) {
-          for (const pod of await kube.list('pod', namespace, `app.kubernetes.io/instance=${release}`)) {
-            const component = pod.metadata.labels?.['app.kubernetes.io/component'] ?? pod.metadata.name;
-            const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? 'unscheduled';
+          for (const pod of await kube.pods(namespace, `app.kubernetes.io/instance=${release}`)) {
+            const component = pod.metadata?.labels?.['app.kubernetes.io/component'] ?? nameOf(pod);
+            const node = pod.spec?.nodeName ?? 'unscheduled';
             placement[`${release}/${component}`] = realNode && node === realNode.name ? `real node ${node}` : node.startsWith('kwok-') ? 'kwok node' : node;
           }
         }
@@ -277,16 +277,12 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         }
         cleanups.push(() => Promise.all(agents.map((agent) => agent.stop())));
         primary = { release: primaryRelease, namespace: primaryNamespace, chartRef: repoRef, valuesFiles: primaryValues, extraInstallArgs: primaryExtraArgs, deployment, agents, replaceAgent };
-        await eventually('one agent to hold the reaper Lease', 20_000, async () => {
-          const lease = await kube.json<{ spec?: { holderIdentity?: string } }>(['get', 'lease', deployment.leaseName, '-n', primaryNamespace]).catch(() => undefined);
-          return agents.some((agent) => agent.identity === lease?.spec?.holderIdentity);
-        });
+        await eventually('one agent to hold the reaper Lease', 20_000, async () => Boolean(await leaderOf(kube, deployment, agents)));
       });
 
       await report.check("DeerFlow's own provisioner client (RemoteSandboxBackend, pinned source) starts with the release's config.yaml", async () => {
         assert(primary, 'no primary release');
-        const configMap = await kube.json<{ data?: Record<string, string> }>(['get', 'configmap', `${primaryRelease}-gateway`, '-n', primaryNamespace]);
-        const configYaml = configMap.data?.['config.yaml'];
+        const configYaml = (await kube.configMap(primaryNamespace, `${primaryRelease}-gateway`)).data?.['config.yaml'];
         assert(configYaml, `ConfigMap ${primaryRelease}-gateway has no config.yaml`);
         const client = await DeerflowProvisionerClient.start({ configYaml, apiKey: primary.deployment.apiKey, workDir });
         cleanups.push(() => client.stop());

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalBackend } from '../cluster.js';
-import { Kubectl, type KubeObject } from '../e2e/kubectl.js';
+import { Kubectl } from '../e2e/kubectl.js';
 import { run } from '../exec.js';
 import { freePort } from '../ports.js';
 import { eventually } from '../wait.js';
@@ -84,14 +84,14 @@ describe.runIf(enabled)('real node', () => {
   });
 
   it('is a Ready node kwok does not manage, tainted so nothing lands on it by accident', async () => {
-    const node = await kube.json<KubeObject & { spec: { taints?: { key: string }[] } }>(['get', 'node', backend.realNode.name]);
-    expect(node.metadata.labels?.[REAL_NODE_LABEL.key]).toBe(REAL_NODE_LABEL.value);
-    expect(node.metadata.annotations?.['kwok.x-k8s.io/node']).toBeUndefined();
-    expect(node.spec.taints?.map((t) => t.key)).toContain(REAL_NODE_TAINT.key);
+    const node = await kube.node(backend.realNode.name);
+    expect(node.metadata?.labels?.[REAL_NODE_LABEL.key]).toBe(REAL_NODE_LABEL.value);
+    expect(node.metadata?.annotations?.['kwok.x-k8s.io/node']).toBeUndefined();
+    expect(node.spec?.taints?.map((t) => t.key)).toContain(REAL_NODE_TAINT.key);
     const plain = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain', namespace: ns }, spec: { containers: [{ name: 'c', image: 'localhost/antler/none:1' }] } };
     await kube.apply(plain);
-    await eventually('the untolerated Pod to be scheduled', 30_000, async () => Boolean((await kube.json<{ spec: { nodeName?: string } }>(['-n', ns, 'get', 'pod', 'plain'])).spec.nodeName));
-    expect((await kube.json<{ spec: { nodeName: string } }>(['-n', ns, 'get', 'pod', 'plain'])).spec.nodeName).toMatch(/^kwok-node-/);
+    await eventually('the untolerated Pod to be scheduled', 30_000, async () => Boolean((await kube.pod(ns, 'plain')).spec?.nodeName));
+    expect((await kube.pod(ns, 'plain')).spec?.nodeName).toMatch(/^kwok-node-/);
     await kube.run(['-n', ns, 'delete', 'pod', 'plain', '--wait=false']);
   });
 
@@ -139,8 +139,8 @@ describe.runIf(enabled)('real node', () => {
   it('kills a container at its cgroup memory limit (OOMKilled)', async () => {
     await kube.apply(pod('hog', images['sandbox-standin'] as string, { command: ['node', '-e', 'const a=[];for(;;){a.push(Buffer.alloc(8e6).fill(1))}'], memoryLimit: '48Mi' }));
     await eventually('the hog to be OOMKilled', 60_000, async () => {
-      const status = await kube.json<{ status: { containerStatuses?: { state?: { terminated?: { reason?: string } } }[] } }>(['-n', ns, 'get', 'pod', 'hog']);
-      return status.status.containerStatuses?.[0]?.state?.terminated?.reason === 'OOMKilled';
+      const hog = await kube.pod(ns, 'hog');
+      return hog.status?.containerStatuses?.[0]?.state?.terminated?.reason === 'OOMKilled';
     }, 500);
   });
 

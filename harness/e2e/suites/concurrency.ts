@@ -5,11 +5,12 @@
 // destroy leaves nothing. The simulator stays for the raw HTTP details (429 bodies, counts) and for
 // our `release` extension (TTL), which DeerFlow's client never calls.
 import { randomBytes } from 'node:crypto';
+import type { V1Pod } from '@kubernetes/client-node';
 import { type E2eContext, assert, deerflowClient, eventually, openHostPathUserData, realContainers, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
 import { agentSettings } from '../agents.js';
 import type { AcquireTiming } from '../gateway-sim.js';
-import type { KubeObject } from '../kubectl.js';
+import { nameOf } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
 import { summarize } from '../../stats.js';
 
@@ -19,23 +20,11 @@ function runId(): string {
   return randomBytes(3).toString('hex');
 }
 
-interface PodVolume {
-  name: string;
-  hostPath?: { path: string };
-  persistentVolumeClaim?: { claimName: string };
-}
-
-interface PodSpecView {
-  volumes?: PodVolume[];
-  containers: { name: string; volumeMounts?: { name: string; mountPath: string; subPath?: string }[] }[];
-}
-
 /** Host paths and PVC subPaths a Pod can reach that hold thread data. */
-function threadDataPaths(pod: KubeObject): string[] {
-  const spec = pod.spec as unknown as PodSpecView;
-  const byName = new Map((spec.volumes ?? []).map((volume) => [volume.name, volume]));
+function threadDataPaths(pod: V1Pod): string[] {
+  const byName = new Map((pod.spec?.volumes ?? []).map((volume) => [volume.name, volume]));
   const paths: string[] = [];
-  for (const container of spec.containers) {
+  for (const container of pod.spec?.containers ?? []) {
     for (const mount of container.volumeMounts ?? []) {
       const volume = byName.get(mount.name);
       const location = volume?.hostPath ? volume.hostPath.path : volume?.persistentVolumeClaim ? `pvc:${volume.persistentVolumeClaim.claimName}/${mount.subPath ?? ''}` : undefined;
@@ -83,7 +72,7 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     const ids = pods.map(sandboxIdOf);
     assert(pods.length === ctx.threads, `expected ${ctx.threads} sandbox Pods, found ${pods.length}`);
     assert(new Set(ids).size === ctx.threads, `sandbox ids are not distinct: ${ids.length} Pods, ${new Set(ids).size} ids`);
-    const threadsSeen = new Set(pods.map((pod) => pod.metadata.annotations?.['sandbox.antler.dev/thread-id']));
+    const threadsSeen = new Set(pods.map((pod) => pod.metadata?.annotations?.['sandbox.antler.dev/thread-id']));
     assert(threadsSeen.size === ctx.threads, `expected ${ctx.threads} distinct thread annotations, found ${threadsSeen.size}`);
     return pods.length;
   });
@@ -91,11 +80,11 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
   await report.check("each Pod mounts only its own thread's data path", async () => {
     const pods = (await sandboxPods(ctx)).filter((pod) => sandboxIdOf(pod)?.startsWith(`c${run}t`));
     for (const pod of pods) {
-      const thread = pod.metadata.annotations?.['sandbox.antler.dev/thread-id'];
+      const thread = pod.metadata?.annotations?.['sandbox.antler.dev/thread-id'];
       const paths = threadDataPaths(pod);
-      assert(paths.length > 0, `${pod.metadata.name} mounts no thread data`);
+      assert(paths.length > 0, `${pod.metadata?.name} mounts no thread data`);
       for (const location of paths) {
-        assert(location.includes(`/threads/${thread}/`), `${pod.metadata.name} (thread ${thread}) mounts ${location}`);
+        assert(location.includes(`/threads/${thread}/`), `${pod.metadata?.name} (thread ${thread}) mounts ${location}`);
       }
     }
     return pods.length;
@@ -212,14 +201,14 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     });
     await ctx.kube.run(['wait', '--for=delete', 'pod', '-n', ctx.primary.deployment.namespace, '-l', `app.kubernetes.io/component=sandbox,app.kubernetes.io/instance=${ctx.primary.release}`, '--timeout=60s']).catch(() => undefined);
     const left = await sandboxPods(ctx);
-    assert(left.length === 0, `${left.length} sandbox Pods left: ${left.map((pod) => pod.metadata.name).slice(0, 5).join(', ')}`);
+    assert(left.length === 0, `${left.length} sandbox Pods left: ${left.map((pod) => pod.metadata?.name).slice(0, 5).join(', ')}`);
     const listed = await deerflow.list(urls[0]!);
     assert(listed.ok && listed.result.length === 0, `list_running still shows ${listed.ok ? listed.result.length : listed.error}`);
     for (const id of ids.slice(0, 5)) {
       const found = await deerflow.discover(urls[0]!, id);
       assert(found.ok && found.result === null, `discover ${id} after destroy: ${JSON.stringify(found)}`);
     }
-    const services = await ctx.kube.list('service', ctx.primary.deployment.namespace, 'app=deer-flow-sandbox');
+    const services = await ctx.kube.services(ctx.primary.deployment.namespace, 'app=deer-flow-sandbox');
     assert(services.length === 0, `${services.length} sandbox Services left`);
     return ids.length;
   }, (destroyed) => ({ destroyed }));
@@ -234,7 +223,7 @@ export async function concurrencySuite(ctx: E2eContext): Promise<void> {
     const podOf = async (id: string): Promise<string> => {
       const pod = (await sandboxPods(ctx)).find((candidate) => sandboxIdOf(candidate) === id);
       assert(pod, `no Pod for ${id}`);
-      return pod.metadata.name;
+      return nameOf(pod);
     };
     const exec = (pod: string, script: string): Promise<string> =>
       ctx.kube.run(['exec', '-n', ctx.primary.deployment.namespace, pod, '-c', 'sandbox', '--', 'sh', '-c', script]);

@@ -16,7 +16,7 @@ import { type E2eContext, assert, podIp, sandboxIdOf, sandboxPods } from '../con
 import { DeerflowUser } from '../deerflow-user.js';
 import { NODE_NETWORK } from '../../node/layout.js';
 import { type LlmGateway, type RenderedDeployment, type Spend, connectLlmGateway, containerProcess, llmGatewayPods, renderedDeployments, spendOf } from '../llm-gateway.js';
-import type { KubeObject } from '../kubectl.js';
+import { nameOf, podReady } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
 
 export interface DeerflowSuiteOptions {
@@ -27,16 +27,6 @@ export interface DeerflowSuiteOptions {
   /** The prices per million tokens the release's values give the group's deployment. */
   prices: { inputPerMillion: number; outputPerMillion: number };
 }
-
-type PodSpec = {
-  nodeName?: string;
-  securityContext?: { runAsUser?: number };
-  containers: { name: string; image: string; securityContext?: { runAsUser?: number; readOnlyRootFilesystem?: boolean } }[];
-};
-type PodStatus = {
-  conditions?: { type: string; status: string; lastTransitionTime?: string }[];
-  containerStatuses?: { containerID?: string; restartCount?: number; state?: { running?: { startedAt?: string } } }[];
-};
 
 /** What the gateway's counters should have gained from these provider calls, by the rendered prices. */
 function expectedSpend(calls: readonly RecordedRequest[], deployment: RenderedDeployment): Spend {
@@ -121,9 +111,9 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
     });
 
     await report.check('log in through the nginx NodePort at <node address>:<nodePort> (the kind profile\'s way in)', async () => {
-      const service = await kube.json<{ spec: { type: string; ports: { name?: string; nodePort?: number }[] } }>(['get', 'service', nginx, '-n', ctx.primary.namespace]);
-      assert(service.spec.type === 'NodePort', `the nginx Service is ${service.spec.type}, not NodePort`);
-      const nodePort = service.spec.ports.find((port) => port.nodePort)?.nodePort;
+      const service = await kube.service(ctx.primary.namespace, nginx);
+      assert(service.spec?.type === 'NodePort', `the nginx Service is ${service.spec?.type}, not NodePort`);
+      const nodePort = (service.spec.ports ?? []).find((port) => port.nodePort)?.nodePort;
       assert(nodePort, 'the nginx Service has no nodePort');
       const viaNode = new DeerflowUser(`http://${NODE_NETWORK.nodeIp}:${nodePort}`);
       const login = await viaNode.request('POST', '/api/v1/auth/login/local', { form: { username: email, password } });
@@ -150,24 +140,25 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
       assert(pods.length > 0, 'the release has no LLM gateway Pod');
       const processes: string[] = [];
       for (const pod of pods) {
-        const spec = pod.spec as PodSpec;
-        const status = pod.status as PodStatus | undefined;
-        const container = spec.containers[0];
-        assert(spec.nodeName === node.name, `${pod.metadata.name} runs on ${spec.nodeName ?? 'no node'}, not the real node ${node.name}`);
-        assert(container, `${pod.metadata.name} has no container`);
-        assert(container.image === ctx.realNodeImages?.litellm, `${pod.metadata.name} runs ${container.image}, not the image built here (${ctx.realNodeImages?.litellm})`);
-        assert(status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), `${pod.metadata.name} is not Ready: ${JSON.stringify(status).slice(0, 400)}`);
+        const name = nameOf(pod);
+        const { spec, status } = pod;
+        const container = spec?.containers[0];
+        assert(spec?.nodeName === node.name, `${name} runs on ${spec?.nodeName ?? 'no node'}, not the real node ${node.name}`);
+        assert(container, `${name} has no container`);
+        assert(container.image === ctx.realNodeImages?.litellm, `${name} runs ${container.image}, not the image built here (${ctx.realNodeImages?.litellm})`);
+        assert(podReady(pod), `${name} is not Ready: ${JSON.stringify(status).slice(0, 400)}`);
         const containerId = status?.containerStatuses?.[0]?.containerID;
-        assert(containerId, `${pod.metadata.name} reports no container id`);
+        assert(containerId, `${name} reports no container id`);
         const proc = await containerProcess(node, containerId);
         const runAsUser = container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser;
-        assert(proc.uid !== 0 && proc.uid === runAsUser, `${pod.metadata.name}: the proxy runs as uid ${proc.uid}, the chart asks for ${runAsUser}`);
-        assert(container.securityContext?.readOnlyRootFilesystem === true && proc.readOnlyRoot, `${pod.metadata.name}: the proxy's root filesystem is not read-only`);
+        assert(proc.uid !== 0 && proc.uid === runAsUser, `${name}: the proxy runs as uid ${proc.uid}, the chart asks for ${runAsUser}`);
+        assert(container.securityContext?.readOnlyRootFilesystem === true && proc.readOnlyRoot, `${name}: the proxy's root filesystem is not read-only`);
         // Start-up: the container's start to the Pod's Ready (the proxy's import and config load).
-        const startedAt = Date.parse(status?.containerStatuses?.[0]?.state?.running?.startedAt ?? '');
-        const readyAt = Date.parse(status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
+        // client-node gives timestamps as Dates; a missing one is NaN, as an unparsable string was.
+        const startedAt = status?.containerStatuses?.[0]?.state?.running?.startedAt?.getTime() ?? Number.NaN;
+        const readyAt = status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime?.getTime() ?? Number.NaN;
         const startup = Number.isFinite(startedAt) && Number.isFinite(readyAt) ? `${((readyAt - startedAt) / 1000).toFixed(0)}s to Ready` : 'start-up time unknown';
-        processes.push(`${pod.metadata.name} pid ${proc.pid} uid ${proc.uid} gid ${proc.gid} ro /, ${startup}, ${status?.containerStatuses?.[0]?.restartCount ?? 0} restarts`);
+        processes.push(`${name} pid ${proc.pid} uid ${proc.uid} gid ${proc.gid} ro /, ${startup}, ${status?.containerStatuses?.[0]?.restartCount ?? 0} restarts`);
       }
       llm = await connectLlmGateway(ctx);
       const ready = await llm.get<{ status?: string }>('/health/readiness', false);
@@ -224,18 +215,17 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
       const llmCalls = options.llm.requests.slice(before);
       assert(llmCalls.some((r) => r.outcome === 'tool_call') && llmCalls.some((r) => r.outcome === 'text'), `the model was asked ${llmCalls.length} times: ${llmCalls.map((r) => r.outcome).join(', ')}`);
       assert(llmCalls.every((r) => r.stream), 'DeerFlow did not stream from the model');
-      const sandboxes = (await sandboxPods(ctx)).filter((pod) => pod.metadata.annotations?.['sandbox.antler.dev/thread-id'] === thread);
+      const sandboxes = (await sandboxPods(ctx)).filter((pod) => pod.metadata?.annotations?.['sandbox.antler.dev/thread-id'] === thread);
       assert(sandboxes.length === 1, `expected one sandbox Pod for the thread, found ${sandboxes.length}`);
       // The tool ran in it: a sandbox that never became Ready fails write_file inside the turn,
       // which the model's scripted answer would otherwise hide.
-      const conditions = (sandboxes[0]!.status?.conditions as { type: string; status: string }[] | undefined) ?? [];
-      assert(conditions.some((c) => c.type === 'Ready' && c.status === 'True'), `the thread's sandbox Pod is not Ready: ${JSON.stringify(sandboxes[0]!.status?.containerStatuses ?? sandboxes[0]!.status).slice(0, 600)}`);
+      assert(podReady(sandboxes[0]!), `the thread's sandbox Pod is not Ready: ${JSON.stringify(sandboxes[0]!.status?.containerStatuses ?? sandboxes[0]!.status).slice(0, 600)}`);
       const streamedText = JSON.stringify(turn.events.filter((e) => e.event === 'messages' || e.event === 'values'));
       assert(streamedText.includes('Done.'), 'the final answer was not streamed');
       // Every model call reached the provider from the LLM gateway's Pod (Pod IPs are not
       // masqueraded on the node's bridge), none from DeerFlow's gateway itself.
       const gatewayIps = (await llmGatewayPods(ctx)).map(podIp);
-      const deerflowIps = (await kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`)).map((pod: KubeObject) => podIp(pod));
+      const deerflowIps = (await kube.pods(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`)).map(podIp);
       const callers = [...new Set(llmCalls.map((r) => r.remoteAddress))];
       assert(callers.every((ip) => gatewayIps.includes(ip)), `model calls reached the provider from ${callers.join(', ')}, not only from the LLM gateway Pod (${gatewayIps.join(', ')}; DeerFlow's gateway is ${deerflowIps.join(', ')})`);
       assert(llmCalls.every((r) => r.usage), 'the provider reported no usage for some calls (DeerFlow asks for it, factory.py stream_usage; the gateway must pass stream_options on)');
@@ -254,18 +244,17 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
 
     await report.check('the LLM gateway is a client of the release\'s Redis, on the database of the chart\'s URL', async () => {
       // The URL and password as the chart hands them to the proxy (llmGateway.redis.mode: release).
-      const [deployment] = await kube.list('deployment', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=llm-gateway`);
-      type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
-      const env = ((deployment?.spec as { template?: { spec?: { containers?: { env?: Env[] }[] } } } | undefined)?.template?.spec?.containers?.[0]?.env ?? []);
+      const [deployment] = await kube.deployments(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=llm-gateway`);
+      const env = deployment?.spec?.template.spec?.containers[0]?.env ?? [];
       const url = env.find((e) => e.name === 'LITELLM_REDIS_URL')?.value;
       const passwordRef = env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef;
-      assert(url && passwordRef, `the LLM gateway Deployment has no LITELLM_REDIS_URL value or REDIS_PASSWORD Secret reference: ${JSON.stringify(env.map((e) => e.name))}`);
+      assert(url && passwordRef?.name, `the LLM gateway Deployment has no LITELLM_REDIS_URL value or REDIS_PASSWORD Secret reference: ${JSON.stringify(env.map((e) => e.name))}`);
       const db = new URL(url.replace('$(REDIS_PASSWORD)', 'x')).pathname.slice(1) || '0';
       const password = await kube.secretValue(ctx.primary.namespace, passwordRef.name, passwordRef.key);
-      const [redis] = await kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=redis`);
+      const [redis] = await kube.pods(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=redis`);
       assert(redis, 'the release has no Redis Pod');
       const gatewayIps = (await llmGatewayPods(ctx)).map(podIp);
-      const clients = (await kube.run(['exec', '-n', ctx.primary.namespace, redis.metadata.name, '--', 'redis-cli', '--no-auth-warning', '-a', password, 'CLIENT', 'LIST'])).split('\n').filter(Boolean);
+      const clients = (await kube.run(['exec', '-n', ctx.primary.namespace, nameOf(redis), '--', 'redis-cli', '--no-auth-warning', '-a', password, 'CLIENT', 'LIST'])).split('\n').filter(Boolean);
       const fromGateway = clients.filter((line) => gatewayIps.some((ip) => line.includes(` addr=${ip}:`)));
       assert(fromGateway.length > 0, `no Redis client from the LLM gateway (${gatewayIps.join(', ')}); clients: ${clients.map((l) => /addr=\S+/.exec(l)?.[0]).join(', ')}`);
       assert(fromGateway.every((line) => line.includes(` db=${db} `)), `the gateway's Redis clients use another database than ${db}: ${fromGateway.join(' | ')}`);

@@ -2,19 +2,20 @@
 // server restarts. Every acquire either succeeds or fails cleanly and can be retried; nothing
 // is lost, and reaping moves to the surviving replica.
 import { randomBytes } from 'node:crypto';
+import type { V1Pod } from '@kubernetes/client-node';
 import { type ClusterBackend, FAKE_NODE_ZONES, LocalBackend, componentLogTail, fakeNodeManifest } from '../../cluster.js';
 import { agentSettings, leaderOf } from '../agents.js';
 import { type E2eContext, assert, deerflowClient, eventually, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
 import { mapLimit } from '../../parallel.js';
-import type { KubeObject } from '../kubectl.js';
+import { nameOf, podReady } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
 
-function podUids(pods: readonly KubeObject[]): string[] {
-  return pods.map((pod) => pod.metadata.uid ?? '');
+function podUids(pods: readonly V1Pod[]): string[] {
+  return pods.map((pod) => pod.metadata?.uid ?? '');
 }
 
-async function componentPods(ctx: E2eContext, component: string): Promise<KubeObject[]> {
-  return ctx.kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`);
+async function componentPods(ctx: E2eContext, component: string): Promise<V1Pod[]> {
+  return ctx.kube.pods(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`);
 }
 
 export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): Promise<void> {
@@ -89,11 +90,11 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
     for (const component of ['gateway', 'nginx']) {
       const before = await componentPods(ctx, component);
       assert(before.length > 0, `no ${component} Pods`);
-      await kube.run(['delete', 'pod', '-n', ctx.primary.namespace, ...before.map((pod) => pod.metadata.name), '--wait=true', '--timeout=180s']);
+      await kube.run(['delete', 'pod', '-n', ctx.primary.namespace, ...before.map(nameOf), '--wait=true', '--timeout=180s']);
       await kube.run(['wait', '-n', ctx.primary.namespace, '--for=condition=Available', 'deployment', '-l', `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`, '--timeout=180s']);
       await eventually(`${component} replacement Pods to be Ready`, 180_000, async () => {
         const after = await componentPods(ctx, component);
-        const ready = after.filter((pod) => ((pod.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+        const ready = after.filter(podReady);
         return ready.length >= before.length && !podUids(after).some((uid) => podUids(before).includes(uid));
       });
     }
@@ -101,7 +102,7 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
 
   await report.check('a node drain goes through the Eviction API and the nginx PDB (minAvailable 1) holds', async () => {
     const [nginx] = await componentPods(ctx, 'nginx');
-    const node = (nginx?.spec as { nodeName?: string } | undefined)?.nodeName;
+    const node = nginx?.spec?.nodeName;
     assert(nginx && node, 'nginx Pod is not scheduled');
     let drainOutput = '';
     try {
@@ -116,7 +117,7 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
     }
     assert(/disruption budget/i.test(drainOutput), `drain was not blocked by the PDB: ${drainOutput.slice(0, 400)}`);
     const after = await componentPods(ctx, 'nginx');
-    assert(after.some((pod) => pod.metadata.uid === nginx.metadata.uid && !pod.metadata.deletionTimestamp), 'the PDB-protected nginx Pod was evicted');
+    assert(after.some((pod) => pod.metadata?.uid === nginx.metadata?.uid && !pod.metadata?.deletionTimestamp), 'the PDB-protected nginx Pod was evicted');
     return node;
   }, (node) => ({ drainedNode: node }));
 
@@ -127,7 +128,7 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
     let component = '';
     let node = '';
     for (const candidate of ['gateway', 'frontend']) {
-      const onKwok = (await componentPods(ctx, candidate)).map((pod) => (pod.spec as { nodeName?: string }).nodeName ?? '').find((name) => name.startsWith('kwok-node-'));
+      const onKwok = (await componentPods(ctx, candidate)).map((pod) => pod.spec?.nodeName ?? '').find((name) => name.startsWith('kwok-node-'));
       if (onKwok) {
         component = candidate;
         node = onKwok;
@@ -141,9 +142,8 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
       await eventually(`${component} Pods to run on a remaining node`, 120_000, async () => {
         const pods = await componentPods(ctx, component);
         return pods.length > 0 && pods.every((pod) => {
-          const nodeName = (pod.spec as { nodeName?: string }).nodeName;
-          const ready = ((pod.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-          return nodeName !== undefined && nodeName !== node && ready && !pod.metadata.deletionTimestamp;
+          const nodeName = pod.spec?.nodeName;
+          return nodeName !== undefined && nodeName !== node && podReady(pod) && !pod.metadata?.deletionTimestamp;
         });
       }, 1000);
     } finally {

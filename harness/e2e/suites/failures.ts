@@ -35,7 +35,7 @@ export async function failuresSuite(ctx: E2eContext): Promise<void> {
     const deleted = await gateway.destroy(id);
     assert(deleted.status === 200, `delete ${id}: HTTP ${deleted.status} ${deleted.text}`);
     await eventually(`${id}'s Pod to be gone`, 60_000, async () => !(await sandboxPods(ctx)).some((pod) => sandboxIdOf(pod) === id));
-    const services = await ctx.kube.list('service', ctx.primary.deployment.namespace, `sandbox-id=${id}`);
+    const services = await ctx.kube.services(ctx.primary.deployment.namespace, `sandbox-id=${id}`);
     assert(services.length === 0, `${id} left ${services.length} Service(s)`);
   };
   const withFault = async (id: string, userId: string, fault: 'unready' | 'oom') => {

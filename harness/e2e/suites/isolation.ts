@@ -7,7 +7,7 @@ import { run } from '../../exec.js';
 import { portListening } from '../../ports.js';
 import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../../node/layout.js';
 import { type E2eContext, assert, eventually, openHostPathUserData, podIp, sandboxIdOf, sandboxPods } from '../context.js';
-import type { KubeObject } from '../kubectl.js';
+import { nameOf } from '../kubectl.js';
 import { SkipCheck } from '../report.js';
 
 const METADATA_IP = '169.254.169.254';
@@ -48,8 +48,8 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
       }],
     },
   });
-  const [gatewayDeployment] = await kube.list('deployment', ns, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`);
-  const gatewayLabels = (gatewayDeployment?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+  const [gatewayDeployment] = await kube.deployments(ns, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`);
+  const gatewayLabels = gatewayDeployment?.spec?.selector.matchLabels;
   const otherTenant = tenants[0];
   const sandboxId = `n${tag}`;
   let sandbox = '';
@@ -75,7 +75,7 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
     const pod = (await sandboxPods(ctx)).find((candidate) => sandboxIdOf(candidate) === sandboxId);
     assert(pod, 'no sandbox Pod');
     await openHostPathUserData(pod);
-    sandbox = pod.metadata.name;
+    sandbox = nameOf(pod);
     await kube.ensureNamespace(outsiderNs);
     await kube.apply({ apiVersion: 'v1', kind: 'List', items: [
       probePod('gateway-probe', ns, { ...gatewayLabels, 'antler.dev/e2e-probe': 'true' }, images.busybox as string, ['sleep', '3600']),
@@ -88,8 +88,8 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
     }
     // The metadata address, routed to a Pod of ours: the address lives in that Pod's network
     // namespace and the host routes it there over the Pod bridge (removed with the bridge).
-    const metadata = await kube.json<KubeObject>(['get', 'pod', 'metadata', '-n', outsiderNs]);
-    const containerId = ((metadata.status as { containerStatuses?: { containerID?: string }[] }).containerStatuses ?? [])[0]?.containerID ?? '';
+    const metadata = await kube.pod(outsiderNs, 'metadata');
+    const containerId = metadata.status?.containerStatuses?.[0]?.containerID ?? '';
     const pid = await node.containerPid(containerId);
     await run('nsenter', ['-t', String(pid), '-n', 'ip', 'addr', 'add', `${METADATA_IP}/32`, 'dev', 'lo']);
     await run('ip', ['route', 'replace', `${METADATA_IP}/32`, 'via', podIp(metadata), 'dev', 'antler0']);
@@ -102,7 +102,7 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
 
   for (const [component, port] of [['sandbox-agent', 8002], ['postgresql', 5432], ['redis', 6379], ['llm-gateway', 4000]] as const) {
     await report.check(`a sandbox cannot reach ${component}; the gateway side can`, async () => {
-      const [target] = await kube.list('pod', ns, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`);
+      const [target] = await kube.pods(ns, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=${component}`);
       const ip = podIp(target);
       await reachable(`${component} from the gateway side`, ns, 'gateway-probe', ip, port);
       await blocked(`${component} from the sandbox`, sandboxNs, sandbox, ip, port);
@@ -110,8 +110,8 @@ export async function isolationSuite(ctx: E2eContext, tenants: readonly TenantRe
   }
 
   await report.check("a sandbox cannot reach another tenant's sandbox or a Pod in another namespace; the host can", async () => {
-    const tenantSandbox = await kube.json<KubeObject>(['get', 'pod', `sandbox-fake-${tag}`, '-n', otherTenant!.sandboxNamespace]);
-    const outsider = await kube.json<KubeObject>(['get', 'pod', 'metadata', '-n', outsiderNs]);
+    const tenantSandbox = await kube.pod(otherTenant!.sandboxNamespace, `sandbox-fake-${tag}`);
+    const outsider = await kube.pod(outsiderNs, 'metadata');
     for (const [what, target] of [[`${otherTenant!.name}'s sandbox`, tenantSandbox], ['a Pod in another namespace', outsider]] as const) {
       const ip = podIp(target);
       assert(await portListening(8080, ip), `${what} does not answer the host`);

@@ -4,9 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { type E2eContext, assert, deerflowClient, realContainers, reconnectAgents, sandboxIdOf, sandboxPods } from '../context.js';
 import { helmInstall, waitForRelease } from '../install.js';
-import type { KubeObject } from '../kubectl.js';
+import { nameOf } from '../kubectl.js';
 
 interface Revision {
   revision: number;
@@ -39,18 +40,18 @@ async function psql(ctx: E2eContext, sql: string): Promise<string> {
 }
 
 async function postgresPod(ctx: E2eContext): Promise<string> {
-  const [pod] = await ctx.kube.list('pod', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=postgresql`);
+  const [pod] = await ctx.kube.pods(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=postgresql`);
   assert(pod, 'no Postgres Pod');
-  return pod.metadata.name;
+  return nameOf(pod);
 }
 
-async function postgresVolume(ctx: E2eContext): Promise<{ pvc: KubeObject; hostPath: string }> {
-  const [pvc] = await ctx.kube.list('pvc', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=postgresql`);
+async function postgresVolume(ctx: E2eContext): Promise<{ pvc: V1PersistentVolumeClaim; hostPath: string }> {
+  const [pvc] = await ctx.kube.persistentVolumeClaims(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=postgresql`);
   assert(pvc, 'the bundled Postgres has no PVC (is persistence enabled in the e2e values?)');
-  const volumeName = (pvc.spec as { volumeName?: string }).volumeName;
-  assert(volumeName, `PVC ${pvc.metadata.name} is not bound`);
-  const pv = await ctx.kube.json<KubeObject>(['get', 'pv', volumeName]);
-  const hostPath = (pv.spec as { hostPath?: { path: string } }).hostPath?.path;
+  const volumeName = pvc.spec?.volumeName;
+  assert(volumeName, `PVC ${pvc.metadata?.name} is not bound`);
+  const pv = await ctx.kube.persistentVolume(volumeName);
+  const hostPath = pv.spec?.hostPath?.path;
   assert(hostPath, `PV ${volumeName} is not a hostPath volume`);
   return { pvc, hostPath };
 }
@@ -63,14 +64,14 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
   const ids = Array.from({ length: 5 }, (_, index) => `u${run}s${index}`);
   const marker = `antler-e2e ${run}`;
   let sandboxUids = new Map<string, string>();
-  let volume: { pvc: KubeObject; hostPath: string } | undefined;
+  let volume: { pvc: V1PersistentVolumeClaim; hostPath: string } | undefined;
 
   await report.check('before: live sandboxes and data on the Postgres volume', async () => {
     for (const id of ids) {
       const acquired = await gateway().acquire(id, `thread-${id}`, 'user-upgrade', 30);
       assert(acquired.status === 200 && acquired.ready, `acquire ${id}: HTTP ${acquired.status}`);
     }
-    sandboxUids = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
+    sandboxUids = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata?.uid ?? '']));
     volume = await postgresVolume(ctx);
     await writeMarker(ctx, volume.hostPath, marker);
   });
@@ -89,15 +90,15 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     await reconnectAgents(ctx);
     const after = await history(ctx);
     assert(after.length === before.length + 1, `expected one new revision, history went ${before.length} → ${after.length}`);
-    const [gatewayDeployment] = await ctx.kube.list('deployment', ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`);
+    const [gatewayDeployment] = await ctx.kube.deployments(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=gateway`);
     assert(gatewayDeployment, 'no gateway Deployment after the upgrade');
-    const annotations = (gatewayDeployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {};
+    const annotations = gatewayDeployment.spec?.template.metadata?.annotations ?? {};
     assert(annotations['antler.dev/upgraded'] === run, 'the changed value did not reach the gateway Pod template');
     return after.at(-1)?.revision;
   }, (revision) => ({ revision }));
 
   await report.check('no sandbox Pod lost across the upgrade', async () => {
-    const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
+    const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata?.uid ?? '']));
     for (const id of ids) assert(now.get(id) === sandboxUids.get(id), `sandbox ${id} was lost or replaced (uid ${sandboxUids.get(id)} → ${now.get(id)})`);
     // As the upgraded gateway sees them: DeerFlow's discover finds each at its old URL.
     for (const id of ids) {
@@ -109,7 +110,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
   await report.check('PVC data kept across the upgrade', async () => {
     assert(volume, 'no volume recorded before the upgrade');
     const now = await postgresVolume(ctx);
-    assert(now.pvc.metadata.uid === volume.pvc.metadata.uid, 'the Postgres PVC was replaced');
+    assert(now.pvc.metadata?.uid === volume.pvc.metadata?.uid, 'the Postgres PVC was replaced');
     assert((await readMarker(ctx, now.hostPath)) === marker, 'the marker changed across the upgrade');
   });
 
@@ -123,7 +124,7 @@ export async function upgradeSuite(ctx: E2eContext): Promise<void> {
     assert(latest?.status === 'deployed', `latest revision is ${latest?.status}`);
     const values = JSON.parse(await ctx.kube.helm(['get', 'values', ctx.primary.release, '-n', ctx.primary.namespace, '-o', 'json'])) as { gateway?: { podAnnotations?: Record<string, string> } };
     assert(!values.gateway?.podAnnotations?.['antler.dev/upgraded'], 'rollback did not restore the original values');
-    const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata.uid ?? '']));
+    const now = new Map((await sandboxPods(ctx)).map((pod) => [sandboxIdOf(pod) ?? '', pod.metadata?.uid ?? '']));
     for (const id of ids) assert(now.get(id) === sandboxUids.get(id), `sandbox ${id} lost in the rollback`);
     const vol = await postgresVolume(ctx);
     assert((await readMarker(ctx, vol.hostPath)) === marker, 'the marker was lost in the rollback');
