@@ -9,6 +9,16 @@ import type { FakeLlmProvider } from '../fakes/llm-provider.js';
 import { eventually } from '../wait.js';
 import { proxyMetric } from './metrics.js';
 
+/**
+ * How stale a replica's view of another replica's cooldowns may be: LiteLLM 1.108.7 re-reads a
+ * cooldown key it found empty from Redis at most once per this interval
+ * (litellm/router_utils/cooldown_cache.py:44-54, `DEFAULT_COOLDOWN_REDIS_READ_INTERVAL_SECONDS`
+ * in litellm/constants.py:139, 1 s unless set in the environment), and every request reads the
+ * keys of all deployments. A replica that served any request within the last second can still
+ * route to a deployment the other replica has just opened.
+ */
+export const COOLDOWN_READ_INTERVAL_MS = 1_000;
+
 /** The fake answers every completion with this usage (fakes/llm-provider.ts). */
 export const FAKE_USAGE = { prompt: 100, completion: 10 } as const;
 
@@ -116,8 +126,9 @@ export type BreakerFigures = {
 
 /**
  * 5xx on the primary: the request fails over to the fallback; the breaker opens on the
- * `openAfterFailures`-th failed request and no later request reaches the primary, on either replica;
- * it closes once `resetSeconds` have passed and the primary answers again.
+ * `openAfterFailures`-th failed request and no later request reaches the primary, on either replica
+ * (the second one after COOLDOWN_READ_INTERVAL_MS); it closes once `resetSeconds` have passed and
+ * the primary answers again.
  */
 export async function checkBreaker(g: GatewayUnderTest): Promise<BreakerFigures> {
   const a = g.primary.provider;
@@ -143,6 +154,8 @@ export async function checkBreaker(g: GatewayUnderTest): Promise<BreakerFigures>
     }
     deepEqual(reached, [...Array(g.openAfterFailures).fill(true), ...Array(3).fill(false)], 'which requests reached the failing primary');
     const opened = count(a, 'fail');
+    // The other replica honours the open breaker once its cached view has expired (see above).
+    await new Promise((resolve) => setTimeout(resolve, COOLDOWN_READ_INTERVAL_MS + 500));
     const other = await ask(g, 1, 'second replica');
     equal(servedBy(other), g.fallback.id, 'the second replica did not answer from the fallback');
     equal(count(a, 'fail'), opened, 'the second replica sent traffic to the open deployment');
