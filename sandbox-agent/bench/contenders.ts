@@ -46,10 +46,24 @@ export interface BenchCluster {
   namespace: string;
 }
 
-/** The sandbox agent's env exactly as the chart ships it (defaults, sandbox on), literal values only. */
+/**
+ * Thread data and skills on hostPath for every contender (the official provisioner's own default
+ * layout), so all of them create the same kind of Pod and none waits on a claim the bench has not
+ * made. Everything else is the chart's default.
+ */
+const BENCH_STORAGE = ['persistence.allowHostPath=true', 'persistence.home.mode=hostPath', 'persistence.home.hostPath=/var/local/antler-bench', 'sandbox.skills.source=hostPath', 'sandbox.skills.hostPath=/var/local/antler-bench/skills'];
+
+/**
+ * The chart backs hostPath skills with a release-scoped PV and claim, which exist only when the
+ * chart is installed; the bench creates Pods without it, so skills are mounted from the host path
+ * directly, as the official provisioner does by default (SKILLS_PVC_NAME unset).
+ */
+export const NO_CLAIMS = { SKILLS_PVC_NAME: '', USERDATA_PVC_NAME: '' } as const;
+
+/** The sandbox agent's env as the chart ships it (defaults; sandbox on with a key; BENCH_STORAGE), literal values only. */
 export async function chartAgentEnv(): Promise<Record<string, string>> {
   const helm = await resolveTool('helm');
-  const { stdout } = await run(helm, ['template', 'bench', path.join(REPO_ROOT, 'chart'), '--set', 'sandbox.enabled=true', '--set', `sandbox.apiKey=${API_KEY}`, '--show-only', 'templates/sandbox/deployment.yaml']);
+  const { stdout } = await run(helm, ['template', 'bench', path.join(REPO_ROOT, 'chart'), '--set', 'sandbox.enabled=true', '--set', `sandbox.apiKey=${API_KEY}`, ...BENCH_STORAGE.flatMap((v) => ['--set', v]), '--show-only', 'templates/sandbox/deployment.yaml']);
   const deployment = parseAllDocuments(stdout).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { name: string; env?: V1EnvVar[] }[] } } } } | null).find((d) => d?.kind === 'Deployment');
   const env = deployment?.spec?.template?.spec?.containers?.[0]?.env;
   if (!env) throw new Error('helm rendered no sandbox-agent Deployment env');
@@ -93,6 +107,7 @@ export async function startAgentContender(c: BenchCluster, mode: 'Headless' | 'C
     PROVISIONER_API_KEY: API_KEY,
     POD_NAME: `bench-agent-${mode.toLowerCase()}`,
     SANDBOX_SERVICE_TYPE: mode,
+    ...NO_CLAIMS,
     SANDBOX_AGENT_OWNER_CONFIGMAP: OWNER_CONFIGMAP,
     SANDBOX_AGENT_LEASE_NAME: `bench-agent-${mode.toLowerCase()}`,
     // Upstream has no caps; the chart's (50 live, 5 per user) would answer 429 at concurrency 50.
@@ -150,7 +165,7 @@ export async function startFloorContender(c: BenchCluster, chartEnv: Readonly<Re
   // The agent's own connection reuse (transport.ts): one keep-alive agent per TLS identity.
   const auth = new PooledAuthentication(kc);
   const core = makePooledApiClient(kc, auth, CoreV1Api);
-  const cfg = loadConfig({ ...chartEnv, K8S_NAMESPACE: c.namespace, PROVISIONER_API_KEY: API_KEY, SANDBOX_SERVICE_TYPE: 'Headless' });
+  const cfg = loadConfig({ ...chartEnv, ...NO_CLAIMS, K8S_NAMESPACE: c.namespace, PROVISIONER_API_KEY: API_KEY, SANDBOX_SERVICE_TYPE: 'Headless' });
   const running = new Map<string, () => void>();
   const watch = new Watch(kc);
   const request = await watch.watch(`/api/v1/namespaces/${c.namespace}/pods`, { labelSelector: `${LABEL_APP}=${LABEL_APP_VALUE}` }, (_type, pod: V1Pod) => {

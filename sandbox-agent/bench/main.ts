@@ -25,7 +25,7 @@ import { sweeps, type SweepResult } from './sweep.js';
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const LEVELS = [1, 10, 50] as const;
 /** Acquires per contender, level and round, and the rounds (contender order rotates each round). */
-const SAMPLES: Record<(typeof LEVELS)[number], number> = { 1: 10, 10: 40, 50: 100 };
+const SAMPLES: Record<(typeof LEVELS)[number], number> = process.env.BENCH_QUICK === '1' ? { 1: 3, 10: 10, 50: 50 } : { 1: 10, 10: 40, 50: 100 };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '2');
 /** No acquire starts after this long in one phase. */
 const PHASE_BUDGET_MS = 90_000;
@@ -61,6 +61,7 @@ function buildAgent(): void {
 
 async function main(): Promise<void> {
   buildAgent();
+  const chartEnv = await chartAgentEnv();
   const backend = new LocalBackend('antler-bench', { realNode: false });
   const info = await backend.up();
   const kubectl = await resolveTool('kubectl');
@@ -72,7 +73,6 @@ async function main(): Promise<void> {
   await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: OWNER_CONFIGMAP } } });
   const cluster: BenchCluster = { kubeconfig: info.kubeconfig, namespace };
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'antler-bench-'));
-  const chartEnv = await chartAgentEnv();
   const contenders: Contender[] = [];
   const acc = new Map<string, Accumulator>();
   const startedAt = new Date().toISOString();

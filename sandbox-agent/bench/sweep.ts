@@ -10,7 +10,7 @@ import { resolveMounts } from '../src/mounts.js';
 import { buildPod } from '../src/podspec.js';
 import { parseCreateRequest } from '../src/validation.js';
 import { type Agent, call, startAgent } from '../test/agent-process.js';
-import { API_KEY, type BenchCluster, OWNER_CONFIGMAP } from './contenders.js';
+import { API_KEY, type BenchCluster, NO_CLAIMS, OWNER_CONFIGMAP } from './contenders.js';
 
 export interface SweepResult {
   sandboxes: number;
@@ -28,7 +28,7 @@ export async function sweeps(c: BenchCluster, chartEnv: Readonly<Record<string, 
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(chartEnv)) if (!name.startsWith('SANDBOX_AGENT_OWNERSHIP_')) env[name] = value;
   Object.assign(env, {
-    KUBECONFIG_PATH: c.kubeconfig, K8S_NAMESPACE: c.namespace, PROVISIONER_API_KEY: API_KEY, POD_NAME: 'bench-sweep', SANDBOX_SERVICE_TYPE: 'Headless',
+    KUBECONFIG_PATH: c.kubeconfig, K8S_NAMESPACE: c.namespace, PROVISIONER_API_KEY: API_KEY, POD_NAME: 'bench-sweep', SANDBOX_SERVICE_TYPE: 'Headless', ...NO_CLAIMS,
     SANDBOX_AGENT_OWNER_CONFIGMAP: OWNER_CONFIGMAP, SANDBOX_AGENT_LEASE_NAME: 'bench-sweep', SANDBOX_AGENT_REAPER_INTERVAL_SECONDS: '1', LOG_LEVEL: 'warn',
   });
   const cfg = loadConfig(env);
