@@ -130,10 +130,23 @@ export class SandboxService {
     const mounts = resolveMounts(req, this.cfg);
     this.reserve(req.user_id);
     try {
-      const pod = await this.createPod(req, 'new', mounts);
-      if (!this.serviceMode) return this.view(id, headlessUrl(id, this.cfg));
-      const svc = await this.createService(req, pod);
-      const svcUrl = urlFromService(svc, this.cfg);
+      if (!this.serviceMode) {
+        await this.createPod(req, 'new', mounts);
+        return this.view(id, headlessUrl(id, this.cfg));
+      }
+      // The Service selects the Pod by its labels and needs nothing from it, so both creates go
+      // out at once (upstream makes them one after the other); a failure of either undoes the
+      // other's object if this request made it.
+      const [podResult, svcResult] = await Promise.allSettled([this.createPod(req, 'new', mounts), this.createService(req)]);
+      if (podResult.status === 'rejected') {
+        if (svcResult.status === 'fulfilled' && svcResult.value.createdHere) await this.rollbackService(id);
+        throw podResult.reason;
+      }
+      if (svcResult.status === 'rejected') {
+        if (podResult.value.createdHere) await this.rollbackPod(id, podResult.value.pod);
+        throw svcResult.reason;
+      }
+      const svcUrl = urlFromService(svcResult.value.svc, this.cfg);
       if (svcUrl === undefined) throw new HttpError(500, 'Service access URL was not available in time');
       return this.view(id, svcUrl);
     } finally {
@@ -179,12 +192,15 @@ export class SandboxService {
     if (!gone) throw new HttpError(503, `Sandbox '${id}' is still terminating; retry later`);
   }
 
-  private async createPod(req: CreateSandboxRequest, kind: 'new' | 'recreate', mounts = resolveMounts(req, this.cfg)): Promise<V1Pod> {
+  /** Creates the sandbox's Pod, or reads it back when another replica or a retry won (409); says whether this call made it. */
+  private async createPod(req: CreateSandboxRequest, kind: 'new' | 'recreate', mounts = resolveMounts(req, this.cfg)): Promise<{ pod: V1Pod; createdHere: boolean }> {
     const started = performance.now();
     const body = buildPod(req, mounts, { cfg: this.cfg, ownerReference: this.ownerReference, now: new Date() });
     let pod: V1Pod;
+    let createdHere = false;
     try {
       pod = await this.kube.createPod(body);
+      createdHere = true;
       this.metrics.creates.inc({ kind: `pod_${kind}`, result: 'created' });
       this.trackReady(pod.metadata?.name ?? podName(req.sandbox_id), started);
     } catch (err) {
@@ -201,23 +217,21 @@ export class SandboxService {
       }
     }
     this.cache.observePod(pod);
-    return pod;
+    return { pod, createdHere };
   }
 
-  private async createService(req: CreateSandboxRequest, pod: V1Pod): Promise<V1Service> {
+  /** Creates the sandbox's Service, or reads it back when it exists (409); says whether this call made it. */
+  private async createService(req: CreateSandboxRequest): Promise<{ svc: V1Service; createdHere: boolean }> {
     const body = buildService(req, { cfg: this.cfg, ownerReference: this.ownerReference, now: new Date() });
     let svc: V1Service;
+    let createdHere = false;
     try {
       svc = await this.kube.createService(body);
+      createdHere = true;
       this.metrics.creates.inc({ kind: 'service', result: 'created' });
     } catch (err) {
       if (!isConflict(err)) {
         this.metrics.creates.inc({ kind: 'service', result: 'error' });
-        // Roll back only the Pod this acquire created (upstream also deletes a pre-existing one).
-        const createdHere = this.cache.pod(pod.metadata?.name ?? '')?.metadata?.uid === pod.metadata?.uid;
-        if (createdHere) {
-          await this.destroy(req.sandbox_id, { reason: 'rollback', podUid: pod.metadata?.uid }).catch((e: unknown) => this.log.warn({ err: e }, 'rollback delete failed'));
-        }
         throw kubeHttpError('Service creation failed', err);
       }
       this.metrics.creates.inc({ kind: 'service', result: 'exists' });
@@ -228,7 +242,26 @@ export class SandboxService {
       }
     }
     this.cache.observeService(svc);
-    return svc;
+    return { svc, createdHere };
+  }
+
+  /** Deletes the Pod a failed acquire created (upstream also deletes a pre-existing one; we only ours), by its uid. */
+  private async rollbackPod(id: string, pod: V1Pod): Promise<void> {
+    await this.destroy(id, { reason: 'rollback', podUid: pod.metadata?.uid }).catch((e: unknown) => this.log.warn({ err: e }, 'rollback delete failed'));
+  }
+
+  /** Deletes the Service a failed acquire created, so no Service is left without its Pod. */
+  private async rollbackService(id: string): Promise<void> {
+    const name = serviceName(id);
+    try {
+      await this.kube.deleteService(name);
+      this.cache.forgetService(name, this.cache.service(name)?.metadata?.uid);
+      this.metrics.deletes.inc({ reason: 'rollback', result: 'ok' });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      this.metrics.deletes.inc({ reason: 'rollback', result: 'error' });
+      this.log.warn({ err }, 'rollback delete of the Service failed');
+    }
   }
 
   /** Observes create→Ready latency for new Pods in the background (bounded wait). */

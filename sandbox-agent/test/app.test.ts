@@ -248,6 +248,27 @@ describe('acquire', () => {
     expect(await a.metrics.registry.getSingleMetricAsString('sandbox_agent_deletes_total')).toContain('reason="rollback",result="ok"} 1');
   });
 
+  it('ClusterIP mode sends the Pod and the Service creates together, not one after the other', async () => {
+    const a = await agent({ SANDBOX_SERVICE_TYPE: 'ClusterIP' });
+    a.api.latencyMs = 200;
+    const started = performance.now();
+    expect((await create(a, { sandbox_id: 'par' })).status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(380);
+    expect(a.api.pods.has('sandbox-par') && a.api.services.has('sandbox-par-svc')).toBe(true);
+  });
+
+  it('a failed Pod create removes the Service created with it; a Pod another replica made is never rolled back', async () => {
+    const a = await agent({ SANDBOX_SERVICE_TYPE: 'ClusterIP' });
+    a.api.failNext('create', 'pods', 403);
+    expect(await create(a, { sandbox_id: 'rp' })).toMatchObject({ status: 500, json: { detail: 'Pod creation failed: Forbidden' } });
+    expect(a.api.services.has('sandbox-rp-svc')).toBe(false);
+    expect(await a.metrics.registry.getSingleMetricAsString('sandbox_agent_deletes_total')).toContain('reason="rollback",result="ok"} 1');
+    a.api.seedPod({ metadata: { name: 'sandbox-theirs', labels: sandboxLabels('theirs', 'rel') } }, { watch: false });
+    a.api.failNext('create', 'services', 403);
+    expect((await create(a, { sandbox_id: 'theirs' })).status).toBe(500);
+    expect(a.api.pods.has('sandbox-theirs')).toBe(true);
+  });
+
   it('caps: 429 naming the variable, counted with in-flight creates; existing sandboxes still answer', async () => {
     const a = await agent({ ...HEADLESS, SANDBOX_AGENT_MAX_SANDBOXES: '3', SANDBOX_AGENT_MAX_SANDBOXES_PER_USER: '2' });
     a.api.latencyMs = 20;
