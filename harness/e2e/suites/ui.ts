@@ -140,8 +140,10 @@ export async function uiSuite(ctx: E2eContext, options: UiSuiteOptions | undefin
     });
 
     await step('log out from the account settings, then log in on the login page', async (p, c) => {
-      await p.goto('/workspace?settings=account');
-      await p.getByRole('button', { name: 'Sign Out' }).click();
+      // The settings dialog's deep link (?settings=account); /workspace itself redirects and drops it.
+      await p.goto('/workspace/chats/new?settings=account');
+      await shot('Account settings');
+      await p.getByRole('button', { name: /sign out/i }).click();
       await eventually('the browser to drop its session cookie', 30_000, async () => !(await sessionCookie(c, 'access_token')), 250);
       await p.goto('/workspace');
       await p.waitForURL(/\/login(\?|$)/, { timeout: 30_000 });
