@@ -17,8 +17,10 @@ export const frontend: Record<string, ValueNode> = {
         readiness: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
         liveness: { initialDelaySeconds: 0, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
       },
-      // Next.js writes .next/cache inside the app directory, so the root filesystem stays writable.
-      security: { uid: 1000, gid: 1000, readOnlyRootFilesystem: false },
+      // `next start` writes only .next/cache (its image and fetch cache) and /tmp, both volumes
+      // of the Deployment (templates/frontend): the root filesystem is read-only like the other
+      // components', proven by the e2e's ui suite on the real Pod.
+      security: { uid: 1000, gid: 1000, readOnlyRootFilesystem: true },
       terminationGracePeriodSeconds: 30,
       preStopSleepSeconds: 5,
     }),

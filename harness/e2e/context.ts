@@ -8,6 +8,7 @@ import type { RealNode } from '../node/real-node.js';
 import { type AgentDeployment, type AgentHandle, hostPathUserData } from './agents.js';
 import type { GatewaySimulator, PrepareThread } from './gateway-sim.js';
 import type { DeerflowProvisionerClient } from './deerflow-provisioner.js';
+import type { FirstAdmin } from './deerflow-user.js';
 import type { Kubectl } from './kubectl.js';
 import type { Report } from './report.js';
 
@@ -46,6 +47,8 @@ export interface E2eContext {
   deerflow?: DeerflowProvisionerClient;
   /** What DeerFlow does before it asks for a sandbox (its thread directories), where it matters. */
   prepareThread?: PrepareThread;
+  /** The primary release's first admin (the ui and deerflow suites share it). */
+  firstAdmin: FirstAdmin;
 }
 
 export const SANDBOX_SELECTOR = 'app.kubernetes.io/component=sandbox';

@@ -83,3 +83,14 @@ export class DeerflowUser {
     return { status: response.status, events };
   }
 }
+
+/**
+ * The release's first admin, shared by the suites of one run (they run in order in one release):
+ * the first suite that signs in creates it and records its name in `createdBy`; a later one signs
+ * in with the same credentials.
+ */
+export interface FirstAdmin {
+  email: string;
+  password: string;
+  createdBy?: string;
+}

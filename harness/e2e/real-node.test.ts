@@ -126,3 +126,18 @@ describe('real-node e2e values: the LLM gateway in front of the fake provider', 
     expect(() => realNodeOverlay({ images: rest, homeDir: '/h', skillsDir: '/s', llmBaseUrl, gatewayUrls, apiServerPort: 6443, masterKey })).toThrow(/no litellm image was loaded/);
   });
 });
+
+describe('real-node e2e values: DeerFlow\'s web UI', () => {
+  it('runs this run\'s frontend image on the real node, never pulled, as uid 1000 on a read-only root with its writable .next/cache', () => {
+    const deployment = find('Deployment', 'deerflow-frontend');
+    const c = container('deerflow-frontend');
+    expect(c.image).toBe(images['deerflow-frontend']);
+    expect(deployment.spec?.template?.spec?.nodeSelector).toEqual({ 'antler.dev/node': 'real' });
+    expect((c as Container & { imagePullPolicy?: string }).imagePullPolicy).toBe('Never');
+    expect(c.securityContext?.runAsUser).toBe(1000);
+    expect(c.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect((c as Container & { volumeMounts?: { mountPath: string }[] }).volumeMounts?.map((m) => m.mountPath)).toEqual(expect.arrayContaining(['/tmp', '/app/frontend/.next/cache']));
+    // Its server-side auth guard calls the gateway by the Service URL the chart passes.
+    expect(c.env?.find((e) => e.name === 'DEER_FLOW_INTERNAL_GATEWAY_BASE_URL')?.value).toBe(`http://deerflow-gateway.${NS}.svc.cluster.local:8001`);
+  });
+});

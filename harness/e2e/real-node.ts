@@ -17,7 +17,7 @@ function imageValues(reference: string): { registry: string; repository: string;
   return { registry: match[1] as string, repository: match[2] as string, tag: match[3] as string, digest: match[4] as string };
 }
 
-export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway', 'litellm'];
+export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway', 'deerflow-frontend', 'litellm'];
 
 /**
  * The model the real-node release's DeerFlow uses: a model group of the LLM gateway, whose one
@@ -92,6 +92,8 @@ export function realNodeOverlay(o: OverlayInputs): Record<string, unknown> {
     // deerflow suite logs in at <node address>:<nodePort> too.
     nginx: { image: ref('nginx'), service: { type: 'NodePort' } },
     gateway: { image: ref('deerflow-gateway') },
+    // DeerFlow's web UI, built from the pinned source (harness/images/deerflow-frontend.ts).
+    frontend: { image: ref('deerflow-frontend') },
     // The LLM gateway in front of the fake OpenAI-compatible provider (stands in for real LLM
     // providers) on the node address, with the release's Redis (llmGateway.redis.mode: release).
     llmGateway: {

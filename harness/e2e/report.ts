@@ -1,6 +1,7 @@
 // Records e2e suites and checks as they run (live progress on stderr) and writes the three
 // reports: report.json (machine-readable), junit.xml (CI dashboards), report.html (for people,
-// with the concurrency suite's latency histogram drawn as SVG).
+// with the concurrency suite's latency histogram drawn as SVG and each check's screenshots, which
+// are written as PNG files under screenshots/ next to it).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDuration, log } from '../progress.js';
@@ -14,6 +15,13 @@ export interface CheckResult {
   durationMs: number;
   error?: string;
   details?: Record<string, unknown>;
+  /** Screenshots taken while the check ran, as paths relative to the report's directory. */
+  screenshots?: Screenshot[];
+}
+
+export interface Screenshot {
+  title: string;
+  file: string;
 }
 
 export interface SuiteResult {
@@ -41,6 +49,9 @@ export class Report {
   readonly meta: Record<string, unknown> = {};
   private readonly started = performance.now();
   private current: SuiteResult | undefined;
+  /** Screenshots of the running check, moved onto its result when it ends. */
+  private pendingShots: Screenshot[] = [];
+  private readonly images = new Map<string, Uint8Array>();
 
   async suite(name: string, body: () => Promise<void>): Promise<SuiteResult> {
     const result: SuiteResult = { name, durationMs: 0, checks: [] };
@@ -65,10 +76,16 @@ export class Report {
     const suite = this.current;
     if (!suite) throw new Error(`check "${name}" outside a suite`);
     const started = performance.now();
+    this.pendingShots = [];
+    const shots = (): { screenshots?: Screenshot[] } => {
+      const taken = this.pendingShots;
+      this.pendingShots = [];
+      return taken.length > 0 ? { screenshots: taken } : {};
+    };
     try {
       const value = await body();
       const durationMs = performance.now() - started;
-      suite.checks.push({ name, status: 'passed', durationMs, details: details?.(value) });
+      suite.checks.push({ name, status: 'passed', durationMs, details: details?.(value), ...shots() });
       log('e2e', `  ✓ ${name} (${formatDuration(durationMs)})`);
       return value;
     } catch (error) {
@@ -78,10 +95,18 @@ export class Report {
         log('e2e', `  - ${name}: skipped (${error.reason})`);
         return undefined;
       }
-      suite.checks.push({ name, status: 'failed', durationMs, error: describeError(error) });
+      suite.checks.push({ name, status: 'failed', durationMs, error: describeError(error), ...shots() });
       log('e2e', `  ✗ ${name} (${formatDuration(durationMs)}): ${describeError(error)}`);
       return undefined;
     }
+  }
+
+  /** A PNG for the running check (a failed check keeps the ones taken before it failed). */
+  screenshot(title: string, png: Uint8Array): void {
+    if (!this.current) throw new Error(`screenshot "${title}" outside a suite`);
+    const file = `screenshots/${String(this.images.size + 1).padStart(2, '0')}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48)}.png`;
+    this.images.set(file, png);
+    this.pendingShots.push({ title, file });
   }
 
   addLatencies(label: string, samplesMs: number[]): void {
@@ -113,6 +138,11 @@ export class Report {
     await writeFile(files[0] as string, `${JSON.stringify(this.toJson(), null, 2)}\n`);
     await writeFile(files[1] as string, junitXml(this.suites));
     await writeFile(files[2] as string, html(this));
+    for (const [file, png] of this.images) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), png);
+      files.push(path.join(dir, file));
+    }
     return files;
   }
 }
@@ -190,6 +220,13 @@ export function histogramSvg(series: readonly LatencySeries[]): string {
   return parts.join('\n');
 }
 
+/** Thumbnails that link to the full-size PNGs. */
+export function screenshotsHtml(shots: readonly Screenshot[]): string {
+  return shots
+    .map((shot) => `<figure><a href="${xmlEscape(shot.file)}"><img src="${xmlEscape(shot.file)}" alt="${xmlEscape(shot.title)}" width="480" loading="lazy"></a><figcaption>${xmlEscape(shot.title)}</figcaption></figure>`)
+    .join('');
+}
+
 function html(report: Report): string {
   const { passed, failed, skipped } = report.counts;
   const rows = report.suites
@@ -197,7 +234,7 @@ function html(report: Report): string {
       suite.checks.map((check) => {
         const state = check.status === 'failed' ? 'FAILED' : check.status;
         const note = check.skipped ?? check.error ?? '';
-        return `<tr class="${state}"><td>${xmlEscape(suite.name)}</td><td>${xmlEscape(check.name)}</td><td>${state}</td><td>${formatDuration(check.durationMs)}</td><td><pre>${xmlEscape(note)}</pre></td></tr>`;
+        return `<tr class="${state}"><td>${xmlEscape(suite.name)}</td><td>${xmlEscape(check.name)}</td><td>${state}</td><td>${formatDuration(check.durationMs)}</td><td><pre>${xmlEscape(note)}</pre>${screenshotsHtml(check.screenshots ?? [])}</td></tr>`;
       }),
     )
     .join('\n');
@@ -209,7 +246,7 @@ function html(report: Report): string {
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Antler e2e report</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}table{border-collapse:collapse;width:100%;margin-bottom:2rem}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}tr.FAILED{background:#fee2e2}tr.skipped{color:#777}pre{margin:0;white-space:pre-wrap}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}table{border-collapse:collapse;width:100%;margin-bottom:2rem}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}tr.FAILED{background:#fee2e2}tr.skipped{color:#777}pre{margin:0;white-space:pre-wrap}figure{display:inline-block;margin:4px 8px 4px 0}figure img{border:1px solid #ccc}figcaption{font-size:12px;color:#555}</style>
 </head><body>
 <h1>Antler e2e report</h1>
 <p><strong>${passed} passed, ${failed} failed</strong>${skipped ? `, ${skipped} skipped` : ''}. Backend: ${xmlEscape(String(report.meta.backend ?? '?'))}. Generated ${new Date().toISOString()}.</p>

@@ -13,6 +13,7 @@ import { E2E_GATEWAY, E2E_MODEL, E2E_PRICES, prepareRealNodeRelease } from './re
 import { FakeLlmProvider } from '../fakes/llm-provider.js';
 import { NODE_NETWORK } from '../node/layout.js';
 import { deerflowSuite } from './suites/deerflow.js';
+import { uiSuite } from './suites/ui.js';
 import { type GatewayFakes, llmGatewaySuite } from './suites/llm-gateway.js';
 import { run, succeeds } from '../exec.js';
 import { log } from '../progress.js';
@@ -33,7 +34,7 @@ import { upgradeSuite } from './suites/upgrade.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The e2e suites in the order they run (install and uninstall always run around them). */
-export const SUITES = ['concurrency', 'isolation', 'failures', 'deerflow', 'llm-gateway', 'failover', 'upgrade'] as const;
+export const SUITES = ['concurrency', 'isolation', 'failures', 'ui', 'deerflow', 'llm-gateway', 'failover', 'upgrade'] as const;
 export type SuiteName = (typeof SUITES)[number];
 const AGENT_REPLICAS = 2;
 
@@ -231,7 +232,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
           }
         }
         if (realNode) {
-          for (const component of ['nginx', 'postgresql', 'redis', 'sandbox-agent', 'llm-gateway']) {
+          for (const component of ['nginx', 'postgresql', 'redis', 'sandbox-agent', 'llm-gateway', 'frontend']) {
             assert(placement[`${primaryRelease}/${component}`]?.startsWith('real node'), `${primaryRelease}/${component} does not run on the real node: ${placement[`${primaryRelease}/${component}`]}`);
           }
         }
@@ -284,6 +285,7 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
       const prepareThread = realNode ? threadDirMaker(current.deployment) : undefined;
       const ctx: E2eContext = {
         deerflow: deerflowClient,
+        firstAdmin: { email: `admin-${suffix}@example.com`, password: `e2e-${randomBytes(9).toString('hex')}` },
         prepareThread,
         agentUrls: () => current.agents.filter((agent) => agent.running()).map((agent) => agent.url),
         backend,
@@ -303,6 +305,8 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
         concurrency: () => concurrencySuite(ctx),
         isolation: () => isolationSuite(ctx, tenantRefs),
         failures: () => failuresSuite(ctx),
+        // Before deerflow: the browser makes the release's first admin, deerflow signs in with it.
+        ui: () => uiSuite(ctx, fakeLlm ? { llm: fakeLlm } : undefined),
         deerflow: () => deerflowSuite(ctx, fakeLlm ? { llm: fakeLlm, model: E2E_MODEL, prices: E2E_PRICES } : undefined),
         'llm-gateway': () => llmGatewaySuite(ctx, gatewayFakes),
         failover: () => failoverSuite(ctx, options.cluster),

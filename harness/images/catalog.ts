@@ -11,10 +11,11 @@ import { ensureSystemPackages } from '../system-packages.js';
 import { COREDNS_VERSION, KUBE_NETWORK_POLICIES_VERSION } from '../tool-manifest.js';
 import { resolveTool } from '../tools.js';
 import { debianTag, packageFiles, unpackedPackage } from './debian.js';
-import { NODE_RUNTIME_VERSION, nodeRuntime } from './node-runtime.js';
+import { NODE_RUNTIME_VERSION, nodeLayer, nodeRuntime } from './node-runtime.js';
 import { deerflowGatewayRecipe } from './deerflow-gateway.js';
 import { litellmRecipe } from './litellm.js';
 import { withBusybox } from './busybox.js';
+import { deerflowFrontendRecipe } from './deerflow-frontend.js';
 import type { ImageConfig } from './oci.js';
 import { Rootfs } from './rootfs.js';
 
@@ -22,7 +23,7 @@ const HARNESS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const REPO_ROOT = path.resolve(HARNESS_DIR, '..');
 export const IMAGE_PREFIX = 'localhost/antler';
 
-export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway' | 'litellm';
+export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway' | 'deerflow-frontend' | 'litellm';
 
 export interface ImageRecipe {
   name: ImageName;
@@ -35,14 +36,6 @@ export interface ImageRecipe {
   inputs(): Promise<string[]>;
   /** Layers (bottom first) and the image config. Temporary files go under `scratch`. */
   prepare(scratch: string): Promise<{ layers: Rootfs[]; config: ImageConfig }>;
-}
-
-/** A Node runtime layer shared by the Node-based images (containerd stores it once). */
-async function nodeLayer(): Promise<Rootfs> {
-  const layer = await withBusybox(new Rootfs());
-  layer.elf(await nodeRuntime(), '/usr/local/bin/node');
-  layer.add({ kind: 'file', from: '/etc/ssl/certs/ca-certificates.crt', to: '/etc/ssl/certs/ca-certificates.crt' });
-  return layer;
 }
 
 /** Compiles one self-contained TypeScript file (Node builtins only) to an ES module. */
@@ -212,6 +205,7 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
     },
   },
   'deerflow-gateway': deerflowGatewayRecipe,
+  'deerflow-frontend': deerflowFrontendRecipe,
   litellm: litellmRecipe,
 };
 

@@ -30,7 +30,7 @@ export const frontendTemplates: TemplateModule[] = [
       component: FRONTEND,
       annotations: String.raw`kubectl.kubernetes.io/default-container: frontend
 checksum/secret: {{ include "deerflow.checksum.secrets" . }}`,
-      // Next.js writes its image and fetch cache under .next/cache; the root stays read-only-ready.
+      // Next.js writes its image and fetch cache under .next/cache; with these two volumes the root is read-only.
       volumes: '- name: tmp\n  emptyDir:\n    sizeLimit: 512Mi\n- name: next-cache\n  emptyDir:\n    sizeLimit: 1Gi',
       container: {
         env,

@@ -23,12 +23,18 @@ const env = lines(
   '    secretKeyRef:',
   '      name: {{ include "deerflow.llmGateway.secretName" . }}',
   '      key: LITELLM_MASTER_KEY',
+  // One entry per key: providers may share a key (two endpoints of one account), and a repeated
+  // env name is refused by server-side apply (Helm 4's install), not merely shadowed.
+  '{{- $seen := dict }}',
   '{{- range .Values.llmGateway.providers }}',
+  '{{- if not (hasKey $seen .apiKeyEnv) }}',
+  '{{- $_ := set $seen .apiKeyEnv true }}',
   '- name: {{ .apiKeyEnv }}',
   '  valueFrom:',
   '    secretKeyRef:',
   '      name: {{ include "deerflow.llmGateway.secretName" $ }}',
   '      key: {{ .apiKeyEnv }}',
+  '{{- end }}',
   '{{- end }}',
   '{{- $redis := include "deerflow.llmGateway.redis" . }}',
   '{{- if eq $redis "external" }}',

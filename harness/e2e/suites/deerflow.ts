@@ -78,19 +78,32 @@ export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptio
   let llm: LlmGateway | undefined;
   let served: RenderedDeployment | undefined;
   const admin = new DeerflowUser(base);
-  const email = `admin-${tag}@example.com`;
-  const password = `e2e-${randomBytes(9).toString('hex')}`;
+  const { email, password } = ctx.firstAdmin;
   let thread = '';
 
   try {
-    await report.check(`first admin through nginx at ${base} (Origin and Host with the port, as a browser sends them)`, async () => {
-      const setup = await admin.request<{ needs_setup: boolean }>('GET', '/api/v1/auth/setup-status');
-      assert(setup.status === 200 && setup.json?.needs_setup === true, `setup-status: HTTP ${setup.status} ${setup.text}`);
-      const created = await admin.request<{ system_role: string }>('POST', '/api/v1/auth/initialize', { json: { email, password, remember_me: true } });
-      assert(created.status === 201, `initialize: HTTP ${created.status} ${created.text}`);
-      assert(created.json?.system_role === 'admin', `initialize made a ${created.json?.system_role}`);
-      assert(admin.cookie('access_token') && admin.cookie('csrf_token'), 'initialize set no session and CSRF cookies');
-    });
+    const createdBy = ctx.firstAdmin.createdBy;
+    if (createdBy) {
+      await report.check(`sign in through nginx at ${base} as the first admin the ${createdBy} suite created (Origin and Host with the port)`, async () => {
+        const setup = await admin.request<{ needs_setup: boolean }>('GET', '/api/v1/auth/setup-status');
+        assert(setup.status === 200 && setup.json?.needs_setup === false, `setup-status after the ${createdBy} suite made the admin: HTTP ${setup.status} ${setup.text}`);
+        const login = await admin.request('POST', '/api/v1/auth/login/local', { form: { username: email, password } });
+        assert(login.status === 200, `login: HTTP ${login.status} ${login.text}`);
+        const me = await admin.request<{ email: string; system_role: string }>('GET', '/api/v1/auth/me');
+        assert(me.status === 200 && me.json?.email === email && me.json.system_role === 'admin', `/me: HTTP ${me.status} ${me.text}`);
+        assert(admin.cookie('access_token') && admin.cookie('csrf_token'), 'login set no session and CSRF cookies');
+      });
+    } else {
+      await report.check(`first admin through nginx at ${base} (Origin and Host with the port, as a browser sends them)`, async () => {
+        const setup = await admin.request<{ needs_setup: boolean }>('GET', '/api/v1/auth/setup-status');
+        assert(setup.status === 200 && setup.json?.needs_setup === true, `setup-status: HTTP ${setup.status} ${setup.text}`);
+        const created = await admin.request<{ system_role: string }>('POST', '/api/v1/auth/initialize', { json: { email, password, remember_me: true } });
+        assert(created.status === 201, `initialize: HTTP ${created.status} ${created.text}`);
+        ctx.firstAdmin.createdBy = 'deerflow';
+        assert(created.json?.system_role === 'admin', `initialize made a ${created.json?.system_role}`);
+        assert(admin.cookie('access_token') && admin.cookie('csrf_token'), 'initialize set no session and CSRF cookies');
+      });
+    }
 
     await report.check('a cross-site Origin is refused, the page\'s own origin is not', async () => {
       const stranger = new DeerflowUser(base);
