@@ -10,7 +10,7 @@ import type { GatewaySimulator, PrepareThread } from './gateway-sim.js';
 import type { DeerflowProvisionerClient } from './deerflow-provisioner.js';
 import type { FirstAdmin } from './deerflow-user.js';
 import type { Kubectl } from './kubectl.js';
-import type { Report } from './report.js';
+import { type Report, SkipCheck } from './report.js';
 
 export interface PrimaryRelease {
   release: string;
@@ -144,4 +144,17 @@ export async function reconnectAgents(ctx: Pick<E2eContext, 'backend' | 'realNod
   if (!realContainers(ctx)) return;
   for (const agent of ctx.primary.agents) await agent.stop();
   for (let index = 0; index < ctx.primary.agents.length; index += 1) ctx.primary.agents[index] = await ctx.primary.replaceAgent(index);
+}
+
+/**
+ * What a suite that needs the real node gets: the node and the suite's own inputs (fakes,
+ * options) when this run has both; otherwise the suite's one check, named `check`, is recorded
+ * as skipped with `why` (never as passed), and the suite gets undefined.
+ */
+export async function realNodeOrSkip<T>(ctx: E2eContext, inputs: T | undefined, check: string, why: string): Promise<{ node: RealNode; inputs: T } | undefined> {
+  if (ctx.realNode && inputs !== undefined) return { node: ctx.realNode, inputs };
+  await ctx.report.check(check, async () => {
+    throw new SkipCheck(`this cluster has no real node: ${why}`);
+  });
+  return undefined;
 }

@@ -12,12 +12,11 @@ import http from 'node:http';
 import { eventually } from '../../wait.js';
 import type { FakeLlmProvider, RecordedRequest } from '../../fakes/llm-provider.js';
 import { LITELLM_VERSION } from '../../litellm/version.js';
-import { type E2eContext, assert, podIp, sandboxIdOf, sandboxPods } from '../context.js';
+import { type E2eContext, assert, podIp, realNodeOrSkip, sandboxIdOf, sandboxPods } from '../context.js';
 import { DeerflowUser } from '../deerflow-user.js';
 import { NODE_NETWORK } from '../../node/layout.js';
 import { type LlmGateway, type RenderedDeployment, type Spend, connectLlmGateway, containerProcess, llmGatewayPods, renderedDeployments, spendOf } from '../llm-gateway.js';
 import { nameOf, podReady } from '../kubectl.js';
-import { SkipCheck } from '../report.js';
 
 export interface DeerflowSuiteOptions {
   /** The fake provider behind the release's LLM gateway. */
@@ -62,15 +61,11 @@ function websocketUpgrade(url: string, headers: Record<string, string>): Promise
   });
 }
 
-export async function deerflowSuite(ctx: E2eContext, options: DeerflowSuiteOptions | undefined): Promise<void> {
+export async function deerflowSuite(ctx: E2eContext, given: DeerflowSuiteOptions | undefined): Promise<void> {
   const { report, kube } = ctx;
-  if (!ctx.realNode || !options) {
-    await report.check('the real DeerFlow gateway', async () => {
-      throw new SkipCheck('this cluster has no real node: the DeerFlow gateway cannot run in a kwok Pod');
-    });
-    return;
-  }
-  const node = ctx.realNode;
+  const ready = await realNodeOrSkip(ctx, given, 'the real DeerFlow gateway', 'the DeerFlow gateway cannot run in a kwok Pod');
+  if (!ready) return;
+  const { node, inputs: options } = ready;
   const tag = randomBytes(3).toString('hex');
   const nginx = `${ctx.primary.release}-nginx`;
   const forward = await kube.portForward(ctx.primary.namespace, `svc/${nginx}`, 2026, '/nginx-health');

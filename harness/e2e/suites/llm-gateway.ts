@@ -7,24 +7,20 @@
 // port-forward, so "the second replica honours the open breaker" is about two processes.
 import type { FakeLlmProvider } from '../../fakes/llm-provider.js';
 import { checkBreaker, checkCache, checkCost, checkRateLimit, checkStall, checkStreaming, type GatewayUnderTest } from '../../litellm/checks.js';
-import { type E2eContext, assert } from '../context.js';
+import { type E2eContext, assert, realNodeOrSkip } from '../context.js';
 import { connectLlmGateway, gatewayUnderTest, type LlmGateway } from '../llm-gateway.js';
 import { E2E_GATEWAY } from '../real-node.js';
-import { SkipCheck } from '../report.js';
 
 export interface GatewayFakes {
   primary: FakeLlmProvider;
   fallback: FakeLlmProvider;
 }
 
-export async function llmGatewaySuite(ctx: E2eContext, fakes: GatewayFakes | undefined): Promise<void> {
+export async function llmGatewaySuite(ctx: E2eContext, given: GatewayFakes | undefined): Promise<void> {
   const { report } = ctx;
-  if (!ctx.realNode || !fakes) {
-    await report.check('the LLM gateway on real Pods', async () => {
-      throw new SkipCheck('this cluster has no real node: the LiteLLM proxy cannot run in a kwok Pod');
-    });
-    return;
-  }
+  const ready = await realNodeOrSkip(ctx, given, 'the LLM gateway on real Pods', 'the LiteLLM proxy cannot run in a kwok Pod');
+  if (!ready) return;
+  const fakes = ready.inputs;
   let gateway: LlmGateway | undefined;
   let g: GatewayUnderTest | undefined;
   const target = () => {

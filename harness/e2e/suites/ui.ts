@@ -10,10 +10,9 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import type { FakeLlmProvider } from '../../fakes/llm-provider.js';
 import { launchChromium } from '../browser.js';
-import { type E2eContext, assert, eventually } from '../context.js';
+import { type E2eContext, assert, eventually, realNodeOrSkip } from '../context.js';
 import { containerProcess } from '../llm-gateway.js';
 import { nameOf } from '../kubectl.js';
-import { SkipCheck } from '../report.js';
 
 export interface UiSuiteOptions {
   /** The fake provider behind the release's LLM gateway (DeerFlow's model). */
@@ -43,15 +42,11 @@ async function sessionCookie(context: BrowserContext, name: string): Promise<str
   return (await context.cookies()).find((cookie) => cookie.name === name)?.value;
 }
 
-export async function uiSuite(ctx: E2eContext, options: UiSuiteOptions | undefined): Promise<void> {
+export async function uiSuite(ctx: E2eContext, given: UiSuiteOptions | undefined): Promise<void> {
   const { report, kube } = ctx;
-  if (!ctx.realNode || !options) {
-    await report.check('the real DeerFlow web UI in a browser', async () => {
-      throw new SkipCheck('this cluster has no real node: the frontend and the gateway cannot run in kwok Pods');
-    });
-    return;
-  }
-  const node = ctx.realNode;
+  const ready = await realNodeOrSkip(ctx, given, 'the real DeerFlow web UI in a browser', 'the frontend and the gateway cannot run in kwok Pods');
+  if (!ready) return;
+  const { node, inputs: options } = ready;
   const tag = randomBytes(3).toString('hex');
   const { email, password } = ctx.firstAdmin;
   const forward = await kube.portForward(ctx.primary.namespace, `svc/${ctx.primary.release}-nginx`, 2026, '/nginx-health');
