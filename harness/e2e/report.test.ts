@@ -15,9 +15,9 @@ describe('report screenshots', () => {
       await report.check('loads', async () => {
         report.screenshot('Landing page', PNG);
       });
-      await report.check('logs in', async () => {
+      await report.check('a check this test fails on purpose', async () => {
         report.screenshot('Login form', PNG);
-        throw new Error('no workspace');
+        throw new Error('failed on purpose by report.test.ts');
       });
       await report.check('no pictures', async () => undefined);
     });
