@@ -128,7 +128,9 @@ export class Kubectl {
     };
   }
 
-  pods(namespace: string, selector: string): Promise<V1Pod[]> {
+  /** Pods matching `selector` in `namespace`, or in every namespace when it is undefined. */
+  pods(namespace: string | undefined, selector: string): Promise<V1Pod[]> {
+    if (namespace === undefined) return this.items(`Pods in all namespaces (${selector})`, () => this.core.listPodForAllNamespaces({ labelSelector: selector }));
     return this.items(`Pods in ${namespace} (${selector})`, () => this.core.listNamespacedPod({ namespace, labelSelector: selector }));
   }
 

@@ -123,24 +123,21 @@ export async function failoverSuite(ctx: E2eContext, cluster: ClusterBackend): P
 
   await report.check('a deleted kwok node: its Pods are rescheduled on the others', async () => {
     if (ctx.backend !== 'local') throw new SkipCheck('deleting a node object is only done on the local backend');
-    // A kwok node (the real node's kubelet owns its Node object): the first of the release's
-    // Deployments with a Pod on one — the gateway on kwok-only clusters, the frontend otherwise.
-    let component = '';
-    let node = '';
-    for (const candidate of ['gateway', 'frontend']) {
-      const onKwok = (await componentPods(ctx, candidate)).map((pod) => pod.spec?.nodeName ?? '').find((name) => name.startsWith('kwok-node-'));
-      if (onKwok) {
-        component = candidate;
-        node = onKwok;
-        break;
-      }
-    }
-    assert(component && node, 'no gateway or frontend Pod runs on a kwok node');
+    // A kwok node (the real node's kubelet owns its Node object) under a gateway or frontend Pod of
+    // any release: the primary's on kwok-only clusters; with a real node the primary runs there and
+    // a tenant's Pods stand on the kwok nodes.
+    const candidates = await kube.pods(undefined, 'app.kubernetes.io/component in (gateway,frontend)');
+    const victim = candidates.find((pod) => pod.spec?.nodeName?.startsWith('kwok-node-') && !pod.metadata?.deletionTimestamp);
+    const node = victim?.spec?.nodeName ?? '';
+    const namespace = victim?.metadata?.namespace ?? '';
+    const selector = `app.kubernetes.io/instance=${victim?.metadata?.labels?.['app.kubernetes.io/instance'] ?? ''},app.kubernetes.io/component=${victim?.metadata?.labels?.['app.kubernetes.io/component'] ?? ''}`;
+    assert(victim && node && namespace, `no gateway or frontend Pod of any release runs on a kwok node (${candidates.length} candidates on ${[...new Set(candidates.map((p) => p.spec?.nodeName))].join(', ')})`);
+    const component = `${namespace}/${selector}`;
     await kube.run(['delete', 'node', node, '--wait=true', '--timeout=30s']);
     try {
       // The pod GC controller removes Pods bound to a node that no longer exists; the ReplicaSet replaces them.
       await eventually(`${component} Pods to run on a remaining node`, 120_000, async () => {
-        const pods = await componentPods(ctx, component);
+        const pods = await kube.pods(namespace, selector);
         return pods.length > 0 && pods.every((pod) => {
           const nodeName = pod.spec?.nodeName;
           return nodeName !== undefined && nodeName !== node && podReady(pod) && !pod.metadata?.deletionTimestamp;
