@@ -168,9 +168,19 @@ export async function startFloorContender(c: BenchCluster, chartEnv: Readonly<Re
   const cfg = loadConfig({ ...chartEnv, ...NO_CLAIMS, K8S_NAMESPACE: c.namespace, PROVISIONER_API_KEY: API_KEY, SANDBOX_SERVICE_TYPE: 'Headless' });
   const running = new Map<string, () => void>();
   const watch = new Watch(kc);
-  const request = await watch.watch(`/api/v1/namespaces/${c.namespace}/pods`, { labelSelector: `${LABEL_APP}=${LABEL_APP_VALUE}` }, (_type, pod: V1Pod) => {
-    if (pod.status?.phase === 'Running') running.get(pod.metadata?.name ?? '')?.();
-  }, () => undefined);
+  // One watch for the whole run, started again whenever the API server closes it (it does, every
+  // few minutes). A watch without a resourceVersion begins with the current Pods, so a Pod that
+  // became Running in the gap is still seen.
+  let stopped = false;
+  let request: AbortController | undefined;
+  const startWatch = async (): Promise<void> => {
+    request = await watch.watch(`/api/v1/namespaces/${c.namespace}/pods`, { labelSelector: `${LABEL_APP}=${LABEL_APP_VALUE}` }, (_type, pod: V1Pod) => {
+      if (pod.status?.phase === 'Running') running.get(pod.metadata?.name ?? '')?.();
+    }, () => {
+      if (!stopped) setTimeout(() => void startWatch().catch(() => undefined), 100);
+    });
+  };
+  await startWatch();
   return {
     name: 'floor',
     pid: undefined,
@@ -182,15 +192,19 @@ export async function startFloorContender(c: BenchCluster, chartEnv: Readonly<Re
       const isRunning = new Promise<void>((resolve) => running.set(name, resolve));
       const t0 = performance.now();
       await core.createNamespacedPod({ namespace: c.namespace, body });
-      const toResponseMs = performance.now() - t0;
-      await Promise.race([isRunning, new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} not Running within 60 s`)), 60_000))]);
-      running.delete(name);
-      const toRunningMs = performance.now() - t0;
-      await core.deleteNamespacedPod({ namespace: c.namespace, name, gracePeriodSeconds: 0 });
-      return { toResponseMs, toRunningMs };
+      try {
+        const toResponseMs = performance.now() - t0;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([isRunning, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${name} not Running within 60 s`)), 60_000)))]).finally(() => clearTimeout(timer));
+        return { toResponseMs, toRunningMs: performance.now() - t0 };
+      } finally {
+        running.delete(name);
+        await core.deleteNamespacedPod({ namespace: c.namespace, name, gracePeriodSeconds: 0 });
+      }
     },
     async stop() {
-      request.abort();
+      stopped = true;
+      request?.abort();
       auth.destroy();
     },
   };

@@ -91,7 +91,13 @@ async function main(): Promise<void> {
       for (let round = 0; round < ROUNDS; round += 1) {
         const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
         for (const contender of order) {
-          await waitFor(`the namespace to hold no sandbox Pod before ${contender.name} c${level}`, 90_000, async () => (await sandboxPods()) === 0, 500);
+          // A phase starts on an empty namespace; what an earlier phase left (a failed acquire) is removed first.
+          const clean = await waitFor(`the namespace to hold no sandbox Pod before ${contender.name} c${level}`, 30_000, async () => (await sandboxPods()) === 0, 500).then(() => true, () => false);
+          if (!clean) {
+            console.log(`[bench] removing ${await sandboxPods()} sandbox Pods an earlier phase left`);
+            await core.deleteCollectionNamespacedPod({ namespace, labelSelector: `${LABEL_APP}=${LABEL_APP_VALUE}`, gracePeriodSeconds: 0 });
+            await waitFor(`the namespace to hold no sandbox Pod before ${contender.name} c${level}`, 60_000, async () => (await sandboxPods()) === 0, 500);
+          }
           const key = `${contender.name}|${level}`;
           const a = acc.get(key) ?? { timings: [], errors: [], seconds: 0, calls: { writes: 0, reads: 0 }, cpu: 0 };
           acc.set(key, a);
