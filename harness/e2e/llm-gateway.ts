@@ -7,7 +7,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type { FakeLlmProvider } from '../fakes/llm-provider.js';
 import type { GatewayUnderTest } from '../litellm/checks.js';
-import { proxyMetric } from '../litellm/metrics.js';
+import { proxyMetrics } from '../litellm/metrics.js';
+import { sumSamples } from '../prometheus.js';
 import type { RealNode } from '../node/real-node.js';
 import { type E2eContext, assert, jsonOrUndefined } from './context.js';
 import { type PortForward, nameOf, podReady } from './kubectl.js';
@@ -128,10 +129,11 @@ export interface Spend {
 export async function spendOf(gateway: LlmGateway, modelId: string): Promise<Spend> {
   const total: Spend = { spend: 0, inputTokens: 0, outputTokens: 0 };
   for (const { url } of gateway.replicas) {
-    const read = (name: string) => proxyMetric(url, gateway.masterKey, name, { model_id: modelId });
-    total.spend += await read('litellm_spend_metric_total');
-    total.inputTokens += await read('litellm_input_tokens_metric_total');
-    total.outputTokens += await read('litellm_output_tokens_metric_total');
+    const text = await proxyMetrics(url, gateway.masterKey);
+    const read = (name: string) => sumSamples(text, name, { model_id: modelId });
+    total.spend += read('litellm_spend_metric_total');
+    total.inputTokens += read('litellm_input_tokens_metric_total');
+    total.outputTokens += read('litellm_output_tokens_metric_total');
   }
   return total;
 }

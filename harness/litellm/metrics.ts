@@ -3,9 +3,14 @@
 // labels include the given ones (../prometheus.ts).
 import { sumSamples } from '../prometheus.js';
 
-/** One counter of the proxy at `baseUrl` (no `/v1`), summed as `sumSamples` does. */
-export async function proxyMetric(baseUrl: string, masterKey: string, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
+/** The proxy's metrics page at `baseUrl` (no `/v1`), read with the master key. */
+export async function proxyMetrics(baseUrl: string, masterKey: string): Promise<string> {
   const res = await fetch(`${baseUrl}/metrics/`, { headers: { authorization: `Bearer ${masterKey}` }, signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`${baseUrl}/metrics/: HTTP ${res.status}`);
-  return sumSamples(await res.text(), name, labels);
+  return res.text();
+}
+
+/** One counter of the proxy at `baseUrl` (no `/v1`), summed as `sumSamples` does. */
+export async function proxyMetric(baseUrl: string, masterKey: string, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
+  return sumSamples(await proxyMetrics(baseUrl, masterKey), name, labels);
 }

@@ -21,9 +21,9 @@ import { LABEL_APP, LABEL_APP_VALUE } from '../src/naming.js';
 import { buildPod } from '../src/podspec.js';
 import { PooledAuthentication, makePooledApiClient } from '../src/transport.js';
 import { parseCreateRequest } from '../src/validation.js';
+import { repoRoot } from '../test/agent-process.js';
 
 export const API_KEY = 'bench-provisioner-key-0123456789';
-const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 /** One acquire as DeerFlow makes it: create, then its status polled until Running, then delete. */
 export interface AcquireTiming {
@@ -63,7 +63,7 @@ export const NO_CLAIMS = { SKILLS_PVC_NAME: '', USERDATA_PVC_NAME: '' } as const
 /** The sandbox agent's env as the chart ships it (defaults; sandbox on with a key; BENCH_STORAGE), literal values only. */
 export async function chartAgentEnv(): Promise<Record<string, string>> {
   const helm = await resolveTool('helm');
-  const { stdout } = await run(helm, ['template', 'bench', path.join(REPO_ROOT, 'chart'), '--set', 'sandbox.enabled=true', '--set', `sandbox.apiKey=${API_KEY}`, ...BENCH_STORAGE.flatMap((v) => ['--set', v]), '--show-only', 'templates/sandbox/deployment.yaml']);
+  const { stdout } = await run(helm, ['template', 'bench', path.join(repoRoot, 'chart'), '--set', 'sandbox.enabled=true', '--set', `sandbox.apiKey=${API_KEY}`, ...BENCH_STORAGE.flatMap((v) => ['--set', v]), '--show-only', 'templates/sandbox/deployment.yaml']);
   const deployment = parseAllDocuments(stdout).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { name: string; env?: V1EnvVar[] }[] } } } } | null).find((d) => d?.kind === 'Deployment');
   const env = deployment?.spec?.template?.spec?.containers?.[0]?.env;
   if (!env) throw new Error('helm rendered no sandbox-agent Deployment env');
@@ -98,23 +98,32 @@ async function httpAcquire(url: string, id: string, user: string, pollMs: number
 /** How often the load polls a sandbox's status (DeerFlow's readiness loop polls at about this pace). */
 export const POLL_MS = 250;
 
-export async function startAgentContender(c: BenchCluster, mode: 'Headless' | 'ClusterIP', chartEnv: Readonly<Record<string, string>>): Promise<Contender> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(chartEnv)) if (!name.startsWith('SANDBOX_AGENT_OWNERSHIP_')) env[name] = value;
-  Object.assign(env, {
+/**
+ * The agent's env for the bench: the chart's, pointed at the bench cluster, as `name` in `mode`.
+ * No ownership leases (there is no Redis here) and no caps (upstream has none; the chart's 50
+ * live and 5 per user would answer 429 at concurrency 50).
+ */
+export function benchAgentEnv(c: BenchCluster, chartEnv: Readonly<Record<string, string>>, name: string, mode: 'Headless' | 'ClusterIP', extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(chartEnv).filter(([key]) => !key.startsWith('SANDBOX_AGENT_OWNERSHIP_')));
+  return {
+    ...env,
     KUBECONFIG_PATH: c.kubeconfig,
     K8S_NAMESPACE: c.namespace,
     PROVISIONER_API_KEY: API_KEY,
-    POD_NAME: `bench-agent-${mode.toLowerCase()}`,
+    POD_NAME: name,
     SANDBOX_SERVICE_TYPE: mode,
     ...NO_CLAIMS,
     SANDBOX_AGENT_OWNER_CONFIGMAP: OWNER_CONFIGMAP,
-    SANDBOX_AGENT_LEASE_NAME: `bench-agent-${mode.toLowerCase()}`,
-    // Upstream has no caps; the chart's (50 live, 5 per user) would answer 429 at concurrency 50.
+    SANDBOX_AGENT_LEASE_NAME: name,
     SANDBOX_AGENT_MAX_SANDBOXES: '0',
     SANDBOX_AGENT_MAX_SANDBOXES_PER_USER: '0',
     LOG_LEVEL: 'warn',
-  });
+    ...extra,
+  };
+}
+
+export async function startAgentContender(c: BenchCluster, mode: 'Headless' | 'ClusterIP', chartEnv: Readonly<Record<string, string>>): Promise<Contender> {
+  const env = benchAgentEnv(c, chartEnv, `bench-agent-${mode.toLowerCase()}`, mode);
   const agent: AgentProcess = await startAgentProcess({ env, entry: 'dist', name: `agent (${mode})` });
   return { name: `agent/${mode}`, pid: agent.proc.pid, acquire: (id, user) => httpAcquire(agent.url, id, user, POLL_MS), stop: async () => void (await agent.stop()) };
 }

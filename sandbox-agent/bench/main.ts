@@ -19,10 +19,10 @@ import { waitFor } from '../../harness/wait.js';
 import { LABEL_APP, LABEL_APP_VALUE } from '../src/naming.js';
 import { type ApiCalls, apiCalls, callsBetween } from './apiserver.js';
 import { type AcquireTiming, type BenchCluster, type Contender, OWNER_CONFIGMAP, chartAgentEnv, cpuSeconds, peakRssMiB, startAgentContender, startFloorContender, startUpstreamContender } from './contenders.js';
+import { repoRoot } from '../test/agent-process.js';
 import { benchHtml } from './html.js';
 import { sweeps, type SweepResult } from './sweep.js';
 
-const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const LEVELS = [1, 10, 50] as const;
 /** Acquires per contender, level and round, and the rounds (contender order rotates each round). */
 const SAMPLES: Record<(typeof LEVELS)[number], number> = process.env.BENCH_QUICK === '1' ? { 1: 3, 10: 10, 50: 50 } : { 1: 10, 10: 40, 50: 100 };
@@ -56,7 +56,7 @@ interface Accumulator {
 
 /** Compiles the agent the way the image does, so the bench measures what production runs. */
 function buildAgent(): void {
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'sandbox-agent/tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'sandbox-agent/tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
 }
 
 async function main(): Promise<void> {
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   }
   const ratios = ratioRows(results);
   const report = { startedAt, finishedAt: new Date().toISOString(), rounds: ROUNDS, samples: SAMPLES, pollMs: 250, configs: results, peakRssMiB: peaks, ratios, sweeps: sweepResults };
-  const out = path.join(REPO_ROOT, '.bench');
+  const out = path.join(repoRoot, '.bench');
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, 'sandbox-agent.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(out, 'sandbox-agent.html'), benchHtml(report));

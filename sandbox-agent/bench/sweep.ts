@@ -10,7 +10,7 @@ import { resolveMounts } from '../src/mounts.js';
 import { buildPod } from '../src/podspec.js';
 import { parseCreateRequest } from '../src/validation.js';
 import { type Agent, call, startAgent } from '../test/agent-process.js';
-import { API_KEY, type BenchCluster, NO_CLAIMS, OWNER_CONFIGMAP } from './contenders.js';
+import { type BenchCluster, benchAgentEnv } from './contenders.js';
 
 export interface SweepResult {
   sandboxes: number;
@@ -22,15 +22,11 @@ export interface SweepResult {
   createSeconds: number;
 }
 
-const metric = async (agent: Agent, name: string, labels: Record<string, string> = {}) => sumSamples((await call(agent, 'GET', '/metrics', undefined, {})).text, name, labels);
+const metricsText = async (agent: Agent) => (await call(agent, 'GET', '/metrics', undefined, {})).text;
+const metric = async (agent: Agent, name: string, labels: Record<string, string> = {}) => sumSamples(await metricsText(agent), name, labels);
 
 export async function sweeps(c: BenchCluster, chartEnv: Readonly<Record<string, string>>, sizes: readonly number[]): Promise<Record<string, SweepResult>> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(chartEnv)) if (!name.startsWith('SANDBOX_AGENT_OWNERSHIP_')) env[name] = value;
-  Object.assign(env, {
-    KUBECONFIG_PATH: c.kubeconfig, K8S_NAMESPACE: c.namespace, PROVISIONER_API_KEY: API_KEY, POD_NAME: 'bench-sweep', SANDBOX_SERVICE_TYPE: 'Headless', ...NO_CLAIMS,
-    SANDBOX_AGENT_OWNER_CONFIGMAP: OWNER_CONFIGMAP, SANDBOX_AGENT_LEASE_NAME: 'bench-sweep', SANDBOX_AGENT_REAPER_INTERVAL_SECONDS: '1', LOG_LEVEL: 'warn',
-  });
+  const env = benchAgentEnv(c, chartEnv, 'bench-sweep', 'Headless', { SANDBOX_AGENT_REAPER_INTERVAL_SECONDS: '1' });
   const cfg = loadConfig(env);
   const kc = new KubeConfig();
   kc.loadFromFile(c.kubeconfig);
@@ -52,13 +48,14 @@ export async function sweeps(c: BenchCluster, chartEnv: Readonly<Record<string, 
       created = ((await core.listNamespacedPod({ namespace: c.namespace, limit: 1 })).metadata?.remainingItemCount ?? 0) + 1;
       await waitFor(`a reaper sweep that examined all ${created} sandboxes`, 120_000, async () => (await metric(agent, 'sandbox_agent_reaper_last_sweep', { field: 'examined' })) >= created, 500);
       await new Promise((resolve) => setTimeout(resolve, 1500)); // one more full pass at this size
+      const text = await metricsText(agent);
       out[`n${size}`] = {
         sandboxes: created,
-        examined: await metric(agent, 'sandbox_agent_reaper_last_sweep', { field: 'examined' }),
-        sweepSeconds: await metric(agent, 'sandbox_agent_reaper_last_sweep', { field: 'seconds' }),
-        sweepApiCalls: await metric(agent, 'sandbox_agent_reaper_last_sweep', { field: 'api_calls' }),
-        agentListCalls: await metric(agent, 'sandbox_agent_kube_requests_total', { verb: 'list' }),
-        agentRssMiB: (await metric(agent, 'sandbox_agent_process_resident_memory_bytes')) / 2 ** 20,
+        examined: sumSamples(text, 'sandbox_agent_reaper_last_sweep', { field: 'examined' }),
+        sweepSeconds: sumSamples(text, 'sandbox_agent_reaper_last_sweep', { field: 'seconds' }),
+        sweepApiCalls: sumSamples(text, 'sandbox_agent_reaper_last_sweep', { field: 'api_calls' }),
+        agentListCalls: sumSamples(text, 'sandbox_agent_kube_requests_total', { verb: 'list' }),
+        agentRssMiB: sumSamples(text, 'sandbox_agent_process_resident_memory_bytes') / 2 ** 20,
         createSeconds: (Date.now() - tCreate) / 1000,
       };
     }
