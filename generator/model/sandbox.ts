@@ -76,6 +76,7 @@ export const sandbox: Record<string, ValueNode> = {
       priorityClassName: agent('SANDBOX_AGENT_POD_PRIORITY_CLASS'),
       automountServiceAccountToken: agent('SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN'),
       enableServiceLinks: agent('SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS'),
+      readinessPeriodSeconds: agent('SANDBOX_AGENT_POD_READINESS_PERIOD_SECONDS'),
       resources: agent('SANDBOX_AGENT_POD_RESOURCES'),
       nodeSelector: agent('SANDBOX_AGENT_POD_NODE_SELECTOR'),
       tolerations: agent('SANDBOX_AGENT_POD_TOLERATIONS'),

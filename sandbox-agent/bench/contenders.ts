@@ -4,6 +4,7 @@
 // DeerFlow's own `uv sync --frozen` environment, which locks its fastapi, uvicorn and kubernetes),
 // and a floor: the same Pod created and deleted by a minimal client on one keep-alive connection,
 // watched to Running. All on 127.0.0.1 against one local control plane.
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, Watch, type V1EnvVar, type V1Pod } from '@kubernetes/client-node';
@@ -39,6 +40,14 @@ export interface Contender {
   /** One acquire of sandbox `id` for DeerFlow user `user`. */
   acquire(id: string, user: string): Promise<AcquireTiming>;
   stop(): Promise<void>;
+}
+
+/** A contender that DeerFlow reaches over HTTP at `url` (the agent and the official provisioner). */
+export type HttpContender = Contender & { url: string };
+
+/** Compiles the agent the way the image does, so the benches measure what production runs. */
+export function buildAgent(): void {
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'sandbox-agent/tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
 }
 
 export interface BenchCluster {
@@ -122,16 +131,16 @@ export function benchAgentEnv(c: BenchCluster, chartEnv: Readonly<Record<string,
   };
 }
 
-export async function startAgentContender(c: BenchCluster, mode: 'Headless' | 'ClusterIP', chartEnv: Readonly<Record<string, string>>): Promise<Contender> {
-  const env = benchAgentEnv(c, chartEnv, `bench-agent-${mode.toLowerCase()}`, mode);
+export async function startAgentContender(c: BenchCluster, mode: 'Headless' | 'ClusterIP', chartEnv: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>> = {}, label = `agent/${mode}`): Promise<HttpContender> {
+  const env = benchAgentEnv(c, chartEnv, `bench-agent-${mode.toLowerCase()}`, mode, extra);
   const agent: AgentProcess = await startAgentProcess({ env, entry: 'dist', name: `agent (${mode})` });
-  return { name: `agent/${mode}`, pid: agent.proc.pid, acquire: (id, user) => httpAcquire(agent.url, id, user, POLL_MS), stop: async () => void (await agent.stop()) };
+  return { name: label, url: agent.url, pid: agent.proc.pid, acquire: (id, user) => httpAcquire(agent.url, id, user, POLL_MS), stop: async () => void (await agent.stop()) };
 }
 
 /** The ConfigMap the agent's sandboxes are owned by (the chart creates it; the bench makes it). */
 export const OWNER_CONFIGMAP = 'bench-owner';
 
-export async function startUpstreamContender(c: BenchCluster, mode: 'ClusterIP' | 'NodePort', workDir: string): Promise<Contender> {
+export async function startUpstreamContender(c: BenchCluster, mode: 'ClusterIP' | 'NodePort', workDir: string, extra: Readonly<Record<string, string>> = {}): Promise<HttpContender> {
   const deerflow = await deerflowEnvironment();
   const port = await freePort('127.0.0.1');
   const name = `upstream-${mode.toLowerCase()}`;
@@ -149,6 +158,7 @@ export async function startUpstreamContender(c: BenchCluster, mode: 'ClusterIP' 
       SANDBOX_IMAGE: 'bench/sandbox:1.0.0',
       THREADS_HOST_PATH: '/var/local/antler-bench/threads',
       DEER_FLOW_HOST_BASE_DIR: '/var/local/antler-bench',
+      ...extra,
     },
     pidDir: workDir,
     logDir: workDir,
@@ -161,7 +171,7 @@ export async function startUpstreamContender(c: BenchCluster, mode: 'ClusterIP' 
   }, 200).then(async (outcome) => {
     if (outcome === 'exited') throw new Error(`the official provisioner exited:\n${await logTail(log, 30)}`);
   });
-  return { name: `upstream/${mode}`, pid, acquire: (id, user) => httpAcquire(url, id, user, POLL_MS), stop: () => stopProcesses([pid], 10_000, name) };
+  return { name: `upstream/${mode}`, url, pid, acquire: (id, user) => httpAcquire(url, id, user, POLL_MS), stop: () => stopProcesses([pid], 10_000, name) };
 }
 
 /**

@@ -6,7 +6,6 @@
 // and a keep-alive floor client doing only the Pod's create, watch and delete. Then the reaper's
 // sweep at 1k and 10k sandboxes. Every load loop is bounded in count and time. Writes
 // .bench/sandbox-agent.json and .bench/sandbox-agent.html and prints the table and the ratios.
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +17,7 @@ import { resolveTool } from '../../harness/tools.js';
 import { waitFor } from '../../harness/wait.js';
 import { LABEL_APP, LABEL_APP_VALUE } from '../src/naming.js';
 import { type ApiCalls, apiCalls, callsBetween } from './apiserver.js';
-import { type AcquireTiming, type BenchCluster, type Contender, OWNER_CONFIGMAP, chartAgentEnv, cpuSeconds, peakRssMiB, startAgentContender, startFloorContender, startUpstreamContender } from './contenders.js';
+import { type AcquireTiming, type BenchCluster, type Contender, OWNER_CONFIGMAP, buildAgent, chartAgentEnv, cpuSeconds, peakRssMiB, startAgentContender, startFloorContender, startUpstreamContender } from './contenders.js';
 import { repoRoot } from '../test/agent-process.js';
 import { benchHtml } from './html.js';
 import { sweeps, type SweepResult } from './sweep.js';
@@ -52,11 +51,6 @@ interface Accumulator {
   seconds: number;
   calls: ApiCalls;
   cpu: number;
-}
-
-/** Compiles the agent the way the image does, so the bench measures what production runs. */
-function buildAgent(): void {
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'sandbox-agent/tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
 }
 
 async function main(): Promise<void> {

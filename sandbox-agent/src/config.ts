@@ -20,6 +20,8 @@ export interface PodSettings {
   serviceAccountName: string | undefined;
   automountServiceAccountToken: boolean;
   enableServiceLinks: boolean;
+  /** Readiness probe period; the probe starts with the container and tolerates 15 s of failures. */
+  readinessPeriodSeconds: number;
   resources: PodResources;
   nodeSelector: Record<string, string>;
   tolerations: Toleration[];
@@ -261,6 +263,7 @@ export function loadConfig(env: Env, hostnameAndPid = 'sandbox-agent'): Config {
       serviceAccountName: v.SANDBOX_AGENT_POD_SERVICE_ACCOUNT,
       automountServiceAccountToken: v.SANDBOX_AGENT_POD_AUTOMOUNT_SA_TOKEN,
       enableServiceLinks: v.SANDBOX_AGENT_POD_ENABLE_SERVICE_LINKS,
+      readinessPeriodSeconds: v.SANDBOX_AGENT_POD_READINESS_PERIOD_SECONDS,
       resources: quantities(v.SANDBOX_AGENT_POD_RESOURCES),
       nodeSelector: v.SANDBOX_AGENT_POD_NODE_SELECTOR,
       tolerations: v.SANDBOX_AGENT_POD_TOLERATIONS,

@@ -392,6 +392,10 @@ export const AGENT_ENV = {
   SANDBOX_AGENT_POD_TERMINATION_GRACE_SECONDS: int(5, 0, 3600, {
     description: 'terminationGracePeriodSeconds of sandbox Pods. Short on purpose: a sandbox keeps no state of its own (thread data is on the shared volume), and a thread re-acquired while its old Pod terminates must get its new Pod inside DeerFlow\'s 30 s create timeout (remote_backend.py), which the Kubernetes default of 30 s made impossible.',
   }),
+  SANDBOX_AGENT_POD_READINESS_PERIOD_SECONDS: int(1, 1, 60, {
+    description: 'Readiness probe period of sandbox Pods, probed from container start (no initial delay). DeerFlow reaches a sandbox only through a name that lists Ready Pods (headless DNS or Service endpoints), so this bounds how long a started sandbox waits to be reachable; upstream\'s 5 s delay and 5 s period add 5–10 s to every acquire. The failure threshold keeps upstream\'s 15 s of tolerance before a Pod leaves its endpoints.',
+    chart: { values: 'sandbox.pod.readinessPeriodSeconds' },
+  }),
   SANDBOX_AGENT_TERMINATING_WAIT_SECONDS: int(20, 0, 600, {
     description: 'How long a create waits for a terminating Pod of the same name to go (503 after).',
   }),

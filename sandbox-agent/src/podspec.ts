@@ -82,6 +82,24 @@ export function userDataHostPath(cfg: Pick<Config, 'deerFlowHostBaseDir' | 'thre
   return joinHostPath(cfg.threadsHostPath, threadId, 'user-data');
 }
 
+/** Upstream's readiness tolerance (3 failures 5 s apart): a Pod leaves its endpoints after this long failing. */
+export const READINESS_TOLERANCE_SECONDS = 15;
+
+/**
+ * Probed from container start every `periodSeconds` (upstream waits 5 s, then probes every 5 s:
+ * a sandbox that answers at once is still unreachable for 5–10 s, since DeerFlow's URL names only
+ * Ready Pods). The failure threshold keeps upstream's tolerance whatever the period.
+ */
+export function readinessProbe(port: number, periodSeconds: number): NonNullable<V1Container['readinessProbe']> {
+  return {
+    httpGet: { path: '/v1/sandbox', port },
+    initialDelaySeconds: 0,
+    periodSeconds,
+    timeoutSeconds: Math.min(3, periodSeconds),
+    failureThreshold: Math.max(1, Math.ceil(READINESS_TOLERANCE_SECONDS / periodSeconds)),
+  };
+}
+
 export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx: BuildContext): V1Pod {
   const { cfg } = ctx;
   const userId = req.user_id;
@@ -154,7 +172,7 @@ export function buildPod(req: CreateSandboxRequest, mounts: ResolvedMounts, ctx:
     image: cfg.sandboxImage,
     imagePullPolicy: cfg.imagePullPolicy,
     ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
-    readinessProbe: { httpGet: { path: '/v1/sandbox', port }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+    readinessProbe: readinessProbe(port, cfg.pod.readinessPeriodSeconds),
     livenessProbe: { httpGet: { path: '/v1/sandbox', port }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
     resources: cfg.pod.resources,
     securityContext: { ...hardened },

@@ -142,7 +142,12 @@ describe('extra mounts (contract §6.22–25)', () => {
 
 describe('pod spec (contract §6.6–8, 16–19, 26–29)', () => {
   const body = { sandbox_id: 'abc123', thread_id: 'thread-1', user_id: 'user-1' };
-  it('keeps the upstream container, probes and default hostPath layout, hardened', () => {
+  it('probes readiness at the configured period and keeps 15 s of tolerance', () => {
+    const c = pod({ SANDBOX_AGENT_POD_READINESS_PERIOD_SECONDS: '5' }, body).spec?.containers[0];
+    expect(c?.readinessProbe).toEqual({ httpGet: { path: '/v1/sandbox', port: 8080 }, initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
+    expect(() => pod({ SANDBOX_AGENT_POD_READINESS_PERIOD_SECONDS: '0' }, body)).toThrow(/SANDBOX_AGENT_POD_READINESS_PERIOD_SECONDS/);
+  });
+  it('keeps the upstream container, liveness probe and default hostPath layout, hardened', () => {
     const p = pod({}, body);
     const c = p.spec?.containers[0];
     expect(p.metadata?.name).toBe('sandbox-abc123');
@@ -150,7 +155,8 @@ describe('pod spec (contract §6.6–8, 16–19, 26–29)', () => {
     expect(c?.name).toBe('sandbox');
     expect(c?.imagePullPolicy).toBe('IfNotPresent');
     expect(c?.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
-    expect(c?.readinessProbe).toEqual({ httpGet: { path: '/v1/sandbox', port: 8080 }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
+    // Probed from container start every second, with upstream's 15 s of failure tolerance.
+    expect(c?.readinessProbe).toEqual({ httpGet: { path: '/v1/sandbox', port: 8080 }, initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 15 });
     expect(c?.livenessProbe?.initialDelaySeconds).toBe(10);
     expect(c?.resources?.limits).toEqual({ cpu: '1000m', memory: '1Gi', 'ephemeral-storage': '500Mi' });
     expect(c?.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false });
