@@ -144,7 +144,7 @@ async function onlyTheRealNode(core: CoreV1Api): Promise<void> {
 }
 
 function row(cells: string[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(34) : c.padStart(16))).join('');
+  return cells.map((c, i) => (i === 0 ? c.padEnd(38) : c.padStart(20))).join('');
 }
 
 const ms = (s: LatencySummary, key: 'p50' | 'p95' | 'max') => `${Math.round(s[key])}`;
