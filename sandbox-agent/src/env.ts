@@ -393,7 +393,7 @@ export const AGENT_ENV = {
     description: 'terminationGracePeriodSeconds of sandbox Pods. Short on purpose: a sandbox keeps no state of its own (thread data is on the shared volume), and a thread re-acquired while its old Pod terminates must get its new Pod inside DeerFlow\'s 30 s create timeout (remote_backend.py), which the Kubernetes default of 30 s made impossible.',
   }),
   SANDBOX_AGENT_POD_READINESS_PERIOD_SECONDS: int(1, 1, 60, {
-    description: 'Readiness probe period of sandbox Pods, probed from container start (no initial delay). DeerFlow reaches a sandbox only through a name that lists Ready Pods (headless DNS or Service endpoints), so this bounds how long a started sandbox waits to be reachable; upstream\'s 5 s delay and 5 s period add 5–10 s to every acquire. The failure threshold keeps upstream\'s 15 s of tolerance before a Pod leaves its endpoints.',
+    description: 'Readiness probe period of sandbox Pods, probed from container start (no initial delay). DeerFlow reaches a sandbox only through a name that lists Ready Pods (headless DNS or Service endpoints), so this bounds how long a started sandbox waits to be reachable; upstream\'s 5 s initial delay added about 5 s to every acquire (`make bench-ready`: reachable after 6.0 s against 1.7 s at p50). The failure threshold keeps upstream\'s 15 s of tolerance before a Pod leaves its endpoints.',
     chart: { values: 'sandbox.pod.readinessPeriodSeconds' },
   }),
   SANDBOX_AGENT_TERMINATING_WAIT_SECONDS: int(20, 0, 600, {
