@@ -25,6 +25,7 @@ import { parseCreateRequest } from '../src/validation.js';
 import { repoRoot } from '../test/agent-process.js';
 
 export const API_KEY = 'bench-provisioner-key-0123456789';
+export const API_HEADERS = { 'x-api-key': API_KEY, 'content-type': 'application/json' } as const;
 
 /** One acquire as DeerFlow makes it: create, then its status polled until Running, then delete. */
 export interface AcquireTiming {
@@ -80,11 +81,11 @@ export async function chartAgentEnv(): Promise<Record<string, string>> {
 }
 
 /** The body DeerFlow's RemoteSandboxBackend posts (remote_backend.py `_provisioner_create`). */
-const DEERFLOW_BODY = (id: string, user: string) => ({ sandbox_id: id, thread_id: `thread-${id}`, user_id: user, include_legacy_skills: false, provision_lark_cli_runtime: false, provision_lark_cli_broker: false });
+export const DEERFLOW_BODY = (id: string, user: string) => ({ sandbox_id: id, thread_id: `thread-${id}`, user_id: user, include_legacy_skills: false, provision_lark_cli_runtime: false, provision_lark_cli_broker: false });
 
 /** DeerFlow's request shape against a provisioner at `url` (remote_backend.py: POST, GET until Running, DELETE). */
 async function httpAcquire(url: string, id: string, user: string, pollMs: number): Promise<AcquireTiming> {
-  const headers = { 'x-api-key': API_KEY, 'content-type': 'application/json' };
+  const headers = API_HEADERS;
   const t0 = performance.now();
   const created = await fetch(`${url}/api/sandboxes`, { method: 'POST', headers, body: JSON.stringify(DEERFLOW_BODY(id, user)), signal: AbortSignal.timeout(30_000) });
   const body = await created.text();

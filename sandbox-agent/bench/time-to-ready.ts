@@ -26,8 +26,10 @@ import { REAL_NODE_TAINT } from '../../harness/node/layout.js';
 import { freePort } from '../../harness/ports.js';
 import { type LatencySummary, summarize } from '../../harness/stats.js';
 import { sleep, waitFor } from '../../harness/wait.js';
+import { isPodReady } from '../src/cache.js';
+import { readAgentEnv } from '../src/config.js';
 import { podName } from '../src/naming.js';
-import { API_KEY, type BenchCluster, type HttpContender, OWNER_CONFIGMAP, buildAgent, chartAgentEnv, startAgentContender, startUpstreamContender } from './contenders.js';
+import { API_HEADERS, type BenchCluster, DEERFLOW_BODY, type HttpContender, OWNER_CONFIGMAP, buildAgent, chartAgentEnv, startAgentContender, startUpstreamContender } from './contenders.js';
 import { repoRoot } from '../test/agent-process.js';
 
 const SAMPLES = Number(process.env.BENCH_READY_SAMPLES ?? '8');
@@ -35,6 +37,7 @@ const SAMPLES = Number(process.env.BENCH_READY_SAMPLES ?? '8');
 const SAMPLE_LIMIT_MS = 60_000;
 const POLL_MS = 20;
 const USER = 'bench-user';
+const BARE = 'bare container (ctr run)';
 
 interface Sample {
   toResponseMs: number;
@@ -81,8 +84,7 @@ class PodWatch {
         return;
       }
       this.pods.set(name, pod);
-      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-      if (ready && !this.readyAt.has(name)) this.readyAt.set(name, performance.now());
+      if (isPodReady(pod) && !this.readyAt.has(name)) this.readyAt.set(name, performance.now());
     }, () => void this.start().catch(() => undefined));
   }
 
@@ -93,10 +95,10 @@ class PodWatch {
 }
 
 async function acquire(c: HttpContender, watch: PodWatch, id: string, port: number): Promise<Sample> {
-  const headers = { 'x-api-key': API_KEY, 'content-type': 'application/json' };
+  const headers = API_HEADERS;
   const name = podName(id);
   const t0 = performance.now();
-  const created = await fetch(`${c.url}/api/sandboxes`, { method: 'POST', headers, body: JSON.stringify({ sandbox_id: id, thread_id: `thread-${id}`, user_id: USER }), signal: AbortSignal.timeout(30_000) });
+  const created = await fetch(`${c.url}/api/sandboxes`, { method: 'POST', headers, body: JSON.stringify(DEERFLOW_BODY(id, USER)), signal: AbortSignal.timeout(30_000) });
   if (created.status !== 200) throw new Error(`${c.name}: create ${id}: HTTP ${created.status} ${(await created.text()).slice(0, 200)}`);
   await created.text();
   const toResponseMs = performance.now() - t0;
@@ -133,21 +135,29 @@ async function bareStart(ctr: { binary: string; address: string }, image: string
   }
 }
 
-/** Every real-node Pod schedules onto the real node: kwok nodes cordoned, the real node's taint lifted. */
-async function onlyTheRealNode(core: CoreV1Api): Promise<void> {
-  for (const node of (await core.listNode()).items) {
-    const name = node.metadata?.name as string;
+/**
+ * Every Pod schedules onto the real node: kwok nodes cordoned, the real node's taint lifted. The
+ * returned function puts each node's spec back, for a cluster the bench did not create.
+ */
+async function onlyTheRealNode(core: CoreV1Api): Promise<() => Promise<void>> {
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const nodes = (await core.listNode()).items;
+  const before = nodes.map((node) => ({ name: node.metadata?.name as string, spec: { unschedulable: node.spec?.unschedulable ?? null, taints: node.spec?.taints ?? null } }));
+  for (const node of nodes) {
     const fake = node.metadata?.annotations?.[FAKE_NODE_ANNOTATION.key] === FAKE_NODE_ANNOTATION.value;
     const spec = fake ? { unschedulable: true } : { taints: (node.spec?.taints ?? []).filter((t) => t.key !== REAL_NODE_TAINT.key) };
-    await core.patchNode({ name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await core.patchNode({ name: node.metadata?.name as string, body: { spec } }, mergePatch);
   }
+  return async () => {
+    for (const { name, spec } of before) await core.patchNode({ name, body: { spec } }, mergePatch);
+  };
 }
 
 function row(cells: string[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(38) : c.padStart(20))).join('');
 }
 
-const ms = (s: LatencySummary, key: 'p50' | 'p95' | 'max') => `${Math.round(s[key])}`;
+const spread = (s: LatencySummary) => [s.p50, s.p95, s.max].map(Math.round).join('/');
 
 async function main(): Promise<void> {
   if (!Number.isInteger(SAMPLES) || SAMPLES < 1 || SAMPLES > 50) throw new Error(`BENCH_READY_SAMPLES must be an integer 1–50, got '${process.env.BENCH_READY_SAMPLES}'`);
@@ -165,7 +175,8 @@ async function main(): Promise<void> {
     const kc = new KubeConfig();
     kc.loadFromFile(info.kubeconfig);
     const core = kc.makeApiClient(CoreV1Api);
-    await onlyTheRealNode(core);
+    const restoreNodes = await onlyTheRealNode(core);
+    if (!info.created) cleanups.unshift(restoreNodes);
     const namespace = `ready-${Date.now().toString(36)}`;
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     cleanups.unshift(() => core.deleteNamespace({ name: namespace }));
@@ -174,7 +185,7 @@ async function main(): Promise<void> {
     const base = path.join(workDir, 'deer-flow');
     for (const dir of ['skills_view/public', `users/${USER}/skills_view/custom`, `users/${USER}/skills_view/legacy`, 'threads']) await mkdir(path.join(base, dir), { recursive: true, mode: 0o777 });
     const cluster: BenchCluster = { kubeconfig: info.kubeconfig, namespace };
-    const port = Number(chartEnv.SANDBOX_CONTAINER_PORT ?? '8080');
+    const port = readAgentEnv(chartEnv).SANDBOX_CONTAINER_PORT;
     const common = { SANDBOX_IMAGE: image, DEER_FLOW_HOST_BASE_DIR: base, THREADS_HOST_PATH: path.join(base, 'threads') };
     const ours = { ...common, SANDBOX_AGENT_POD_IMAGE_PULL_POLICY: 'Never' };
     const contenders: HttpContender[] = [
@@ -187,13 +198,13 @@ async function main(): Promise<void> {
     await watch.start();
     cleanups.unshift(async () => watch.stop());
     const ctr = await backend.realNode.ctr;
-    const samples = new Map<string, Sample[]>([['bare container (ctr run)', []], ...contenders.map((c) => [c.name, []] as [string, Sample[]])]);
+    const samples = new Map<string, Sample[]>([[BARE, []], ...contenders.map((c) => [c.name, []] as [string, Sample[]])]);
     for (let i = 0; i < SAMPLES; i++) {
       const order = [undefined, ...contenders];
       for (let k = 0; k < order.length; k++) {
         const c = order[(k + i) % order.length];
         const sample = c === undefined ? await bareStart(ctr, image, i) : await acquire(c, watch, `r${i}${k}${Date.now().toString(36)}`, port);
-        samples.get(c === undefined ? 'bare container (ctr run)' : c.name)?.push(sample);
+        samples.get(c === undefined ? BARE : c.name)?.push(sample);
         await sleep(200);
       }
       process.stdout.write(`[bench-ready] round ${i + 1}/${SAMPLES} done\n`);
@@ -208,7 +219,7 @@ async function main(): Promise<void> {
     const out = [
       `Sandbox time-to-ready on the real node, image cached (${SAMPLES} samples each, ms; p50 / p95 / max)`,
       row(['config', 'to response', 'container up', 'Ready (reachable)', 'Ready − up p50']),
-      ...results.map((r) => row([r.config, `${ms(r.toResponseMs, 'p50')}`, `${ms(r.toUpMs, 'p50')}/${ms(r.toUpMs, 'p95')}/${ms(r.toUpMs, 'max')}`, `${ms(r.toReadyMs, 'p50')}/${ms(r.toReadyMs, 'p95')}/${ms(r.toReadyMs, 'max')}`, `${Math.round(r.toReadyMs.p50 - r.toUpMs.p50)}`])),
+      ...results.map((r) => row([r.config, `${Math.round(r.toResponseMs.p50)}`, spread(r.toUpMs), spread(r.toReadyMs), `${Math.round(r.toReadyMs.p50 - r.toUpMs.p50)}`])),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     const dir = path.join(repoRoot, '.bench');

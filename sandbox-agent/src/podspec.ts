@@ -96,7 +96,7 @@ export function readinessProbe(port: number, periodSeconds: number): NonNullable
     initialDelaySeconds: 0,
     periodSeconds,
     timeoutSeconds: Math.min(3, periodSeconds),
-    failureThreshold: Math.max(1, Math.ceil(READINESS_TOLERANCE_SECONDS / periodSeconds)),
+    failureThreshold: Math.ceil(READINESS_TOLERANCE_SECONDS / periodSeconds),
   };
 }
 
