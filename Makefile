@@ -64,7 +64,7 @@ bench: deps ## Sandbox-agent benchmark against a local cluster; writes .bench/sa
 	$(TSX) harness/tools-cli.ts ensure --for test
 	$(TSX) sandbox-agent/bench/main.ts
 
-bench-ready: deps ## Sandbox time-to-ready on the real node: a bare container start, the official provisioner, the agent (probe settings); writes .bench/time-to-ready.json
+bench-ready: deps ## Sandbox time-to-ready on the real node: a bare container start, the official provisioner, the agent (probe settings), then a large image pulled with and without the pre-puller; writes .bench/time-to-ready.json
 	$(TSX) harness/tools-cli.ts ensure --for test
 	$(TSX) sandbox-agent/bench/time-to-ready.ts
 

@@ -35,6 +35,10 @@ const QUOTA = set('resourceQuota.enabled=true');
 const LLM = ['-f', fixture('llm-gateway.yaml')];
 
 const schemaCases: BadCase[] = [
+  { name: 'pre-puller priority not below the sandbox Pods\' 0', args: [...SANDBOX, ...set('sandbox.prePuller.priority=0')], field: "'/sandbox/prePuller/priority'" },
+  { name: 'placeholder priority not below the sandbox Pods\' 0', args: [...SANDBOX, ...set('sandbox.placeholders.priority=5')], field: "'/sandbox/placeholders/priority'" },
+  { name: 'pre-puller without a command', args: [...SANDBOX, ...setJson('sandbox.prePuller.command=[]')], field: "'/sandbox/prePuller/command'" },
+  { name: 'negative placeholder count', args: [...SANDBOX, ...set('sandbox.placeholders.replicas=-1')], field: "'/sandbox/placeholders/replicas'" },
   { name: 'LLM gateway: group without deployments', args: [...LLM, ...setJson('llmGateway.modelGroups[0].deployments=[]')], field: "'/llmGateway/modelGroups/0/deployments'" },
   { name: 'LLM gateway: provider without CIDRs', args: [...LLM, ...setJson('llmGateway.providers[0].cidrs=[]')], field: "'/llmGateway/providers/0/cidrs'" },
   { name: 'LLM gateway: negative price', args: [...LLM, ...set('llmGateway.modelGroups[0].deployments[0].inputPricePerMillion=-1')], field: "'/llmGateway/modelGroups/0/deployments/0/inputPricePerMillion'" },
@@ -110,6 +114,8 @@ const schemaCases: BadCase[] = [
 ];
 
 const guardCases: BadCase[] = [
+  { name: 'pre-puller below the LimitRange min', args: [...SANDBOX, ...set('sandbox.prePuller.enabled=true', 'limitRange.enabled=true', 'limitRange.min.cpu=10m', 'limitRange.min.memory=16Mi')], field: 'sandbox.prePuller.resources.requests.cpu:', detail: '1m is below limitRange.min.cpu (10m)' },
+  { name: 'quota pods without room for the placeholders', args: [...SANDBOX, ...QUOTA, ...set('sandbox.placeholders.replicas=5', 'sandbox.limits.maxSandboxes=20', 'resourceQuota.pods=30')], field: 'resourceQuota.pods:', detail: 'sandbox Pods 20 + sandbox placeholders 5' },
   { name: 'LLM gateway: compromised LiteLLM tag', args: [...LLM, ...set('llmGateway.image.tag=main-v1.82.7-stable')], field: 'llmGateway.image.tag:', detail: 'LiteLLM 1.82.7, a compromised release' },
   { name: 'LLM gateway: compromised 1.107.0', args: [...LLM, ...set('llmGateway.image.tag=v1.107.0')], field: 'llmGateway.image.tag:', detail: 'compromised' },
   { name: 'LLM gateway: floating tag even with a digest', args: [...LLM, ...set('llmGateway.image.tag=main-stable')], field: 'llmGateway.image.tag:', detail: '"main-stable" is a floating tag' },
@@ -193,6 +199,7 @@ const guardCases: BadCase[] = [
 ];
 
 const goodCases: GoodCase[] = [
+  { name: 'the pre-puller and placeholders with their PriorityClasses', args: [...SANDBOX, ...set('sandbox.prePuller.enabled=true', 'sandbox.placeholders.replicas=2')], renders: 'preemptionPolicy: Never' },
   { name: 'LLM gateway: valid two-provider group', args: LLM, renders: 'input_cost_per_token: 0.000003000000000' },
   { name: 'LLM gateway: a drained deployment is not rendered', args: [...LLM, ...set('llmGateway.modelGroups[0].deployments[1].weight=0')], renders: 'model_name: "chat"' },
   { name: 'a floating tag with a digest', args: set('gateway.image.tag=latest', `gateway.image.digest=sha256:${'a'.repeat(64)}`), renders: `ghcr.io/bytedance/deer-flow-backend:latest@sha256:${'a'.repeat(64)}` },

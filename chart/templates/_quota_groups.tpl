@@ -60,5 +60,10 @@ release;helm test Pods;{{ $tests }};{{ index $pod 0 }};{{ index $pod 1 }};{{ ind
 {{- $pod := splitList " " (include "deerflow.quota.pod" (dict "containers" $containers "sidecars" list "initContainers" list "limitRange" (ternary $.Values.limitRange false $same))) }}
 {{- $max := int64 $.Values.sandbox.limits.maxSandboxes }}
 {{ ternary "release" "sandbox" $same }};sandbox Pods{{ if $lark }} (the agent adds Lark containers without resources; leave sandbox.lark empty, or run sandboxes in the release namespace with limitRange on){{ end }};{{ if gt $max 0 }}{{ $max }}{{ else }}unbounded{{ end }};{{ index $pod 0 }};{{ index $pod 1 }};{{ index $pod 2 }};{{ index $pod 3 }};{{ index $pod 4 }}
+{{- $placeholders := int64 $.Values.sandbox.placeholders.replicas }}
+{{- if gt $placeholders 0 }}
+{{- $pod := splitList " " (include "deerflow.quota.pod" (dict "containers" (list $.Values.sandbox.pod.resources) "sidecars" list "initContainers" list "limitRange" $.Values.limitRange)) }}
+release;sandbox placeholders;{{ $placeholders }};{{ index $pod 0 }};{{ index $pod 1 }};{{ index $pod 2 }};{{ index $pod 3 }};{{ index $pod 4 }}
+{{- end }}
 {{- end }}
 {{- end -}}

@@ -28,6 +28,9 @@
 {{- if $.Values.sandbox.enabled }}
 {{ include "deerflow.resources.check" (dict "field" "sandbox.pod.resources" "resources" $.Values.sandbox.pod.resources) }}
 {{- end }}
+{{- if (and $.Values.sandbox.enabled $.Values.sandbox.prePuller.enabled) }}
+{{ include "deerflow.resources.check" (dict "field" "sandbox.prePuller.resources" "resources" $.Values.sandbox.prePuller.resources) }}
+{{- end }}
 {{- if $.Values.tests.enabled }}
 {{ include "deerflow.resources.check" (dict "field" "tests.resources" "resources" $.Values.tests.resources) }}
 {{- end }}
@@ -62,8 +65,11 @@
 {{- if $.Values.llmGateway.enabled }}
 {{ include "deerflow.limitRange.check" (dict "field" "llmGateway.resources" "resources" $.Values.llmGateway.resources "limitRange" $.Values.limitRange) }}
 {{- end }}
-{{- if and $.Values.sandbox.enabled (eq (include "deerflow.sandbox.namespace" $) $.Release.Namespace) }}
+{{- if and $.Values.sandbox.enabled (or (eq (include "deerflow.sandbox.namespace" $) $.Release.Namespace) (gt (int $.Values.sandbox.placeholders.replicas) 0)) }}
 {{ include "deerflow.limitRange.check" (dict "field" "sandbox.pod.resources" "resources" $.Values.sandbox.pod.resources "limitRange" $.Values.limitRange) }}
+{{- end }}
+{{- if (and $.Values.sandbox.enabled $.Values.sandbox.prePuller.enabled) }}
+{{ include "deerflow.limitRange.check" (dict "field" "sandbox.prePuller.resources" "resources" $.Values.sandbox.prePuller.resources "limitRange" $.Values.limitRange) }}
 {{- end }}
 {{- if $.Values.tests.enabled }}
 {{ include "deerflow.limitRange.check" (dict "field" "tests.resources" "resources" $.Values.tests.resources "limitRange" $.Values.limitRange) }}
@@ -76,6 +82,7 @@
 {{ include "deerflow.images.check" (dict "field" "postgresql.image" "image" $.Values.postgresql.image) }}
 {{ include "deerflow.images.check" (dict "field" "redis.image" "image" $.Values.redis.image) }}
 {{ include "deerflow.images.check" (dict "field" "sandbox.image" "image" $.Values.sandbox.image) }}
+{{ include "deerflow.images.check" (dict "field" "sandbox.pauseImage" "image" $.Values.sandbox.pauseImage) }}
 {{ include "deerflow.images.check" (dict "field" "sandbox.agent.image" "image" $.Values.sandbox.agent.image) }}
 {{ include "deerflow.images.check" (dict "field" "llmGateway.image" "image" $.Values.llmGateway.image) }}
 {{ include "deerflow.images.check" (dict "field" "tests.image" "image" $.Values.tests.image) }}

@@ -2,10 +2,11 @@
 import { AGENT_ENV, DEFAULT_SANDBOX_IMAGE } from '../../sandbox-agent/src/env.js';
 import { COMPONENTS } from '../components.js';
 import { agentSetting as agent } from './agent-env.js';
-import { arr, bool, enumOf, group, int, patterns, str } from './builders.js';
+import { arr, bool, enumOf, group, int, obj, patterns, str } from './builders.js';
 import { byteQuantity } from './formats.js';
 import type { ValueNode } from './types.js';
 import { quotaHard } from './isolation.js';
+import * as k8s from './k8s.js';
 import { image, service, workload } from './workload.js';
 
 /** The agent's port: the component registry's, which the agent's own default must equal (tested). */
@@ -83,6 +84,17 @@ export const sandbox: Record<string, ValueNode> = {
       affinity: agent('SANDBOX_AGENT_POD_AFFINITY'),
       labels: agent('SANDBOX_AGENT_POD_LABELS'),
       annotations: agent('SANDBOX_AGENT_POD_ANNOTATIONS'),
+    }),
+    pauseImage: image({ registry: 'registry.k8s.io', repository: 'pause', tag: '3.10' }, 'the pre-puller\'s main container and the placeholder Pods: a process that only waits. The default is the kubelet\'s Pod sandbox image, so every node already holds it'),
+    prePuller: group('Continuous image pre-puller (like JupyterHub\'s continuous puller): a DaemonSet in the release namespace on every node that can run sandboxes (the `pod.nodeSelector`, `tolerations` and `affinity` of sandbox Pods). Its init container runs the sandbox image (`image`, with its `pullPolicy`) so the node pulls it before the first sandbox needs it; a new image rolls out to every node at once. Pin `image.digest`: the pre-puller and the sandbox Pods then name the same content. Measured by `make bench-ready` (sandbox-agent/bench/time-to-ready.ts).', {
+      enabled: bool(false, 'Create the pre-puller DaemonSet and its PriorityClass (cluster-scoped, named after the release namespace and release).'),
+      command: arr(['/bin/sh', '-c', 'exit 0'], 'Command of the init container that pulls the sandbox image: it must exist in that image and exit 0 (it runs as UID 65534 with a read-only root filesystem).', { type: 'string', minLength: 1 }, { minItems: 1 }),
+      priority: int(-5, 'Value of the pre-puller\'s PriorityClass (`preemptionPolicy: Never`). Below the sandbox Pods\' priority (0 without `pod.priorityClassName`), so a sandbox on a full node preempts the pre-puller, never the reverse.', { minimum: -1000000, maximum: -1 }),
+      resources: obj({ requests: { cpu: '1m', memory: '8Mi' }, limits: { cpu: '50m', memory: '32Mi' } }, 'Resources of each of its two containers. The pull itself is done by the node\'s container runtime, not counted here. One Pod per sandbox node: the ResourceQuota fit check cannot count them (it does not know the node count), so leave room in `resourceQuota`.', k8s.resources),
+    }),
+    placeholders: group('Placeholder Pods that hold room for sandboxes (like JupyterHub\'s user placeholders): `pause` Pods in the release namespace with the sandbox Pods\' resources, nodeSelector, tolerations and affinity, and a PriorityClass below theirs. A sandbox that finds no room preempts a placeholder; the re-created placeholder is then Pending, which is what a cluster autoscaler adds a node for. The headroom is ready before the sandbox needs it.', {
+      replicas: int(0, 'Placeholder Pods (0: none, and no PriorityClass). Each reserves one sandbox Pod\'s requests. They count against `resourceQuota` (the fit check includes them).', { minimum: 0, maximum: 1000 }),
+      priority: int(-10, 'Value of the placeholders\' PriorityClass (`preemptionPolicy: Never`). Must stay below the sandbox Pods\' priority (0 without `pod.priorityClassName`; check the class you name there) or sandboxes cannot preempt them.', { minimum: -1000000, maximum: -1 }),
     }),
     lark: group('Lark CLI integration images (empty disables).', {
       initImage: agent('LARK_CLI_INIT_IMAGE'),

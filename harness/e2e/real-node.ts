@@ -11,7 +11,7 @@ import { NODE_NETWORK } from '../node/layout.js';
 import type { RealNode } from '../node/real-node.js';
 
 /** The chart's image values for a reference `registry/repository:tag@digest`. */
-function imageValues(reference: string): { registry: string; repository: string; tag: string; digest: string } {
+export function imageValues(reference: string): { registry: string; repository: string; tag: string; digest: string } {
   const match = /^([^/]+)\/([^:@]+):([^@]+)@(sha256:[0-9a-f]{64})$/.exec(reference);
   if (!match) throw new Error(`not a tag@digest image reference: ${reference}`);
   return { registry: match[1] as string, repository: match[2] as string, tag: match[3] as string, digest: match[4] as string };

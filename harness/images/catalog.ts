@@ -1,7 +1,10 @@
 // The images the local backend's real node runs, each built from this repo or from Debian packages
 // on the host (never pulled): names under `localhost/antler/`, referenced by tag and digest with
 // `imagePullPolicy: Never`. The kind path keeps the real upstream images.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +26,7 @@ const HARNESS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const REPO_ROOT = path.resolve(HARNESS_DIR, '..');
 export const IMAGE_PREFIX = 'localhost/antler';
 
-export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway' | 'deerflow-frontend' | 'litellm';
+export type ImageName = 'pause' | 'coredns' | 'kube-network-policies' | 'busybox' | 'sandbox-standin' | 'sandbox-standin-large' | 'sandbox-agent' | 'nginx' | 'postgres' | 'redis' | 'deerflow-gateway' | 'deerflow-frontend' | 'litellm';
 
 export interface ImageRecipe {
   name: ImageName;
@@ -56,6 +59,50 @@ async function packageVersionOf(file: string): Promise<string> {
 }
 
 const nonRoot = (uid: number) => `${uid}:${uid}`;
+
+const standinRecipe: ImageRecipe = {
+  name: 'sandbox-standin',
+  description: "stand-in for DeerFlow's AIO sandbox image (harness/fakes/sandbox-standin.ts)",
+  hostPackages: [],
+  tag: async () => `node${NODE_RUNTIME_VERSION}-${await packageVersionOf(path.join(REPO_ROOT, 'package.json'))}`,
+  inputs: async () => [(await unpackedPackage('busybox')).root, await nodeRuntime(), path.join(HARNESS_DIR, 'fakes/sandbox-standin.ts')],
+  async prepare() {
+    const app = new Rootfs()
+      .content('/app/standin.mjs', await transpile(path.join(HARNESS_DIR, 'fakes/sandbox-standin.ts')))
+      .add({ kind: 'dir', to: '/home/gem', uid: 1000, gid: 1000 })
+      .user({ name: 'gem', uid: 1000, gid: 1000, home: '/home/gem' });
+    return {
+      layers: [await nodeLayer(), app],
+      // A non-root user, as the sandbox Pods run with runAsNonRoot.
+      config: { entrypoint: ['/usr/local/bin/node', '/app/standin.mjs'], env: ['HOME=/home/gem', 'PATH=/usr/local/bin:/usr/bin:/usr/sbin'], user: nonRoot(1000), exposedPorts: [8080], workingDir: '/home/gem' },
+    };
+  },
+};
+
+/** Size of the large stand-in's extra layer: a multi-hundred-MB AIO-like image, so pulls take visible time. */
+export const BALLAST_MIB = 400;
+
+/**
+ * The stand-in plus one layer of random bytes (incompressible, like the binaries and models that
+ * make the AIO image large), for pulls from the loopback registry (`make bench-ready`). Its other
+ * layers are the stand-in's, so with the stand-in cached a pull moves just the ballast.
+ */
+const standinLargeRecipe: ImageRecipe = {
+  name: 'sandbox-standin-large',
+  description: `the sandbox stand-in with a ${BALLAST_MIB} MiB random layer (pull-time benchmark)`,
+  hostPackages: [],
+  tag: async () => `${await standinRecipe.tag()}-ballast${BALLAST_MIB}m`,
+  inputs: () => standinRecipe.inputs(),
+  async prepare(scratch) {
+    const { layers, config } = await standinRecipe.prepare(scratch);
+    const file = path.join(scratch, 'ballast');
+    const out = createWriteStream(file);
+    for (let i = 0; i < BALLAST_MIB; i++) if (!out.write(randomBytes(1 << 20))) await once(out, 'drain');
+    out.end();
+    await once(out, 'close');
+    return { layers: [...layers, new Rootfs().add({ kind: 'file', from: file, to: '/opt/ballast/blob', mode: 0o644 })], config };
+  },
+};
 
 export const IMAGES: Record<ImageName, ImageRecipe> = {
   pause: {
@@ -102,24 +149,8 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
       return { layers: [await withBusybox(new Rootfs())], config: { cmd: ['sh'] } };
     },
   },
-  'sandbox-standin': {
-    name: 'sandbox-standin',
-    description: "stand-in for DeerFlow's AIO sandbox image (harness/fakes/sandbox-standin.ts)",
-    hostPackages: [],
-    tag: async () => `node${NODE_RUNTIME_VERSION}-${await packageVersionOf(path.join(REPO_ROOT, 'package.json'))}`,
-    inputs: async () => [(await unpackedPackage('busybox')).root, await nodeRuntime(), path.join(HARNESS_DIR, 'fakes/sandbox-standin.ts')],
-    async prepare() {
-      const app = new Rootfs()
-        .content('/app/standin.mjs', await transpile(path.join(HARNESS_DIR, 'fakes/sandbox-standin.ts')))
-        .add({ kind: 'dir', to: '/home/gem', uid: 1000, gid: 1000 })
-        .user({ name: 'gem', uid: 1000, gid: 1000, home: '/home/gem' });
-      return {
-        layers: [await nodeLayer(), app],
-        // A non-root user, as the sandbox Pods run with runAsNonRoot.
-        config: { entrypoint: ['/usr/local/bin/node', '/app/standin.mjs'], env: ['HOME=/home/gem', 'PATH=/usr/local/bin:/usr/bin:/usr/sbin'], user: nonRoot(1000), exposedPorts: [8080], workingDir: '/home/gem' },
-      };
-    },
-  },
+  'sandbox-standin': standinRecipe,
+  'sandbox-standin-large': standinLargeRecipe,
   'sandbox-agent': {
     name: 'sandbox-agent',
     description: 'the sandbox agent from this repo (tsc build + production node_modules, as its Dockerfile does)',

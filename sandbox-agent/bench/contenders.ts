@@ -70,11 +70,21 @@ const BENCH_STORAGE = ['persistence.allowHostPath=true', 'persistence.home.mode=
  */
 export const NO_CLAIMS = { SKILLS_PVC_NAME: '', USERDATA_PVC_NAME: '' } as const;
 
+/**
+ * The chart's objects as `helm template` renders them for the bench release: the sandbox path on
+ * with the bench key and BENCH_STORAGE, plus `sets`, only the `templates` (paths under the chart).
+ */
+export async function renderChart(templates: readonly string[], sets: readonly string[] = [], namespace = 'default'): Promise<Record<string, unknown>[]> {
+  const helm = await resolveTool('helm');
+  const args = ['template', 'bench', path.join(repoRoot, 'chart'), '-n', namespace, ...['sandbox.enabled=true', `sandbox.apiKey=${API_KEY}`, ...BENCH_STORAGE, ...sets].flatMap((v) => ['--set', v])];
+  const { stdout } = await run(helm, [...args, ...templates.flatMap((t) => ['--show-only', t])]);
+  return parseAllDocuments(stdout).map((d) => d.toJS() as Record<string, unknown> | null).filter((d): d is Record<string, unknown> => d !== null);
+}
+
 /** The sandbox agent's env as the chart ships it (defaults; sandbox on with a key; BENCH_STORAGE), literal values only. */
 export async function chartAgentEnv(): Promise<Record<string, string>> {
-  const helm = await resolveTool('helm');
-  const { stdout } = await run(helm, ['template', 'bench', path.join(repoRoot, 'chart'), '--set', 'sandbox.enabled=true', '--set', `sandbox.apiKey=${API_KEY}`, ...BENCH_STORAGE.flatMap((v) => ['--set', v]), '--show-only', 'templates/sandbox/deployment.yaml']);
-  const deployment = parseAllDocuments(stdout).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { name: string; env?: V1EnvVar[] }[] } } } } | null).find((d) => d?.kind === 'Deployment');
+  type Deployment = { kind?: string; spec?: { template?: { spec?: { containers?: { name: string; env?: V1EnvVar[] }[] } } } };
+  const deployment = (await renderChart(['templates/sandbox/deployment.yaml'])).map((d) => d as Deployment).find((d) => d.kind === 'Deployment');
   const env = deployment?.spec?.template?.spec?.containers?.[0]?.env;
   if (!env) throw new Error('helm rendered no sandbox-agent Deployment env');
   return Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));

@@ -13,39 +13,33 @@
 // with publishNotReadyAddresses off), so Ready is when the sandbox becomes reachable to DeerFlow.
 // The image is the AIO sandbox's stand-in (harness/fakes/sandbox-standin.ts: the AIO image itself
 // cannot be pulled here), already in the node's image store (imagePullPolicy Never).
-// Samples run one at a time, contenders alternating; every wait is bounded. Writes
-// .bench/time-to-ready.json and prints the table.
+// Samples run one at a time, contenders alternating; every wait is bounded.
+// A second table (first-on-node.ts) measures the first sandbox on a node that lacks the image: a
+// large stand-in pulled from the loopback registry at a paced rate, without and with the chart's
+// pre-puller DaemonSet. Writes .bench/time-to-ready.json and prints both tables.
+// Knobs: BENCH_READY_SAMPLES (1–50, default 8), BENCH_READY_PULL_SAMPLES (0–20, default 3; 0 skips
+// the pull table), BENCH_READY_LINK_MBPS (1–10000 MB/s, default 50).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { LocalBackend } from '../../harness/cluster.js';
 import { run } from '../../harness/exec.js';
-import { FAKE_NODE_ANNOTATION } from '../../harness/backends/local.js';
-import { REAL_NODE_TAINT } from '../../harness/node/layout.js';
 import { freePort } from '../../harness/ports.js';
 import { type LatencySummary, summarize } from '../../harness/stats.js';
 import { sleep, waitFor } from '../../harness/wait.js';
-import { isPodReady } from '../src/cache.js';
 import { readAgentEnv } from '../src/config.js';
-import { podName } from '../src/naming.js';
-import { API_HEADERS, type BenchCluster, DEERFLOW_BODY, type HttpContender, OWNER_CONFIGMAP, buildAgent, chartAgentEnv, startAgentContender, startUpstreamContender } from './contenders.js';
+import { type BenchCluster, type HttpContender, OWNER_CONFIGMAP, buildAgent, chartAgentEnv, startAgentContender, startUpstreamContender } from './contenders.js';
+import { measureFirstOnNode } from './first-on-node.js';
+import { PodWatch, type Sample, USER, acquire, answers, onlyTheRealNode, until } from './real-pods.js';
 import { repoRoot } from '../test/agent-process.js';
 
 const SAMPLES = Number(process.env.BENCH_READY_SAMPLES ?? '8');
-/** No single sample may take longer (DeerFlow itself gives up after 60 s). */
-const SAMPLE_LIMIT_MS = 60_000;
-const POLL_MS = 20;
-const USER = 'bench-user';
+/** Rounds of the pull table (each pulls the large image twice). */
+const PULL_SAMPLES = Number(process.env.BENCH_READY_PULL_SAMPLES ?? '3');
+/** The paced registry link, MB/s: about what one node pulls from a cloud registry. */
+const LINK_MBPS = Number(process.env.BENCH_READY_LINK_MBPS ?? '50');
 const BARE = 'bare container (ctr run)';
-
-interface Sample {
-  toResponseMs: number;
-  /** The container answers `/v1/sandbox` (at the Pod IP, or on the host for bare). */
-  toUpMs: number;
-  /** The Pod's Ready condition seen by the watch (bare: the same as up). */
-  toReadyMs: number;
-}
 
 interface Result {
   config: string;
@@ -53,68 +47,6 @@ interface Result {
   toResponseMs: LatencySummary;
   toUpMs: LatencySummary;
   toReadyMs: LatencySummary;
-}
-
-async function answers(url: string): Promise<boolean> {
-  return fetch(url, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
-}
-
-/** Polls `probe` every POLL_MS until it holds; the elapsed time since `t0`. */
-async function until(t0: number, what: string, probe: () => Promise<boolean> | boolean): Promise<number> {
-  await waitFor(what, SAMPLE_LIMIT_MS - (performance.now() - t0), async () => (await probe()) || undefined, POLL_MS);
-  return performance.now() - t0;
-}
-
-/** Pods of the namespace as a watch reports them, with the moment each was first seen Ready. */
-class PodWatch {
-  readonly pods = new Map<string, V1Pod>();
-  readonly readyAt = new Map<string, number>();
-  private request: { abort(): void } | undefined;
-  private stopped = false;
-
-  constructor(private readonly kc: KubeConfig, private readonly namespace: string) {}
-
-  async start(): Promise<void> {
-    if (this.stopped) return;
-    this.request = await new Watch(this.kc).watch(`/api/v1/namespaces/${this.namespace}/pods`, {}, (type: string, pod: V1Pod) => {
-      const name = pod.metadata?.name ?? '';
-      if (type === 'DELETED') {
-        this.pods.delete(name);
-        this.readyAt.delete(name);
-        return;
-      }
-      this.pods.set(name, pod);
-      if (isPodReady(pod) && !this.readyAt.has(name)) this.readyAt.set(name, performance.now());
-    }, () => void this.start().catch(() => undefined));
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.request?.abort();
-  }
-}
-
-async function acquire(c: HttpContender, watch: PodWatch, id: string, port: number): Promise<Sample> {
-  const headers = API_HEADERS;
-  const name = podName(id);
-  const t0 = performance.now();
-  const created = await fetch(`${c.url}/api/sandboxes`, { method: 'POST', headers, body: JSON.stringify(DEERFLOW_BODY(id, USER)), signal: AbortSignal.timeout(30_000) });
-  if (created.status !== 200) throw new Error(`${c.name}: create ${id}: HTTP ${created.status} ${(await created.text()).slice(0, 200)}`);
-  await created.text();
-  const toResponseMs = performance.now() - t0;
-  try {
-    const up = until(t0, `${name} to answer at its Pod IP`, () => {
-      const ip = watch.pods.get(name)?.status?.podIP;
-      return ip !== undefined && answers(`http://${ip}:${port}/v1/sandbox`);
-    });
-    const ready = until(t0, `${name} Ready`, () => watch.readyAt.has(name));
-    const [toUpMs] = await Promise.all([up, ready]);
-    return { toResponseMs, toUpMs, toReadyMs: (watch.readyAt.get(name) as number) - t0 };
-  } finally {
-    const deleted = await fetch(`${c.url}/api/sandboxes/${id}`, { method: 'DELETE', headers, signal: AbortSignal.timeout(15_000) });
-    if (deleted.status !== 200) throw new Error(`${c.name}: delete ${id}: HTTP ${deleted.status}`);
-    await waitFor(`${name} to be gone`, 60_000, () => !watch.pods.has(name), 100);
-  }
 }
 
 /** The same image started by containerd with no Pod around it, until its HTTP route answers. */
@@ -135,24 +67,6 @@ async function bareStart(ctr: { binary: string; address: string }, image: string
   }
 }
 
-/**
- * Every Pod schedules onto the real node: kwok nodes cordoned, the real node's taint lifted. The
- * returned function puts each node's spec back, for a cluster the bench did not create.
- */
-async function onlyTheRealNode(core: CoreV1Api): Promise<() => Promise<void>> {
-  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  const nodes = (await core.listNode()).items;
-  const before = nodes.map((node) => ({ name: node.metadata?.name as string, spec: { unschedulable: node.spec?.unschedulable ?? null, taints: node.spec?.taints ?? null } }));
-  for (const node of nodes) {
-    const fake = node.metadata?.annotations?.[FAKE_NODE_ANNOTATION.key] === FAKE_NODE_ANNOTATION.value;
-    const spec = fake ? { unschedulable: true } : { taints: (node.spec?.taints ?? []).filter((t) => t.key !== REAL_NODE_TAINT.key) };
-    await core.patchNode({ name: node.metadata?.name as string, body: { spec } }, mergePatch);
-  }
-  return async () => {
-    for (const { name, spec } of before) await core.patchNode({ name, body: { spec } }, mergePatch);
-  };
-}
-
 function row(cells: string[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(38) : c.padStart(20))).join('');
 }
@@ -161,6 +75,8 @@ const spread = (s: LatencySummary) => [s.p50, s.p95, s.max].map(Math.round).join
 
 async function main(): Promise<void> {
   if (!Number.isInteger(SAMPLES) || SAMPLES < 1 || SAMPLES > 50) throw new Error(`BENCH_READY_SAMPLES must be an integer 1–50, got '${process.env.BENCH_READY_SAMPLES}'`);
+  if (!Number.isInteger(PULL_SAMPLES) || PULL_SAMPLES < 0 || PULL_SAMPLES > 20) throw new Error(`BENCH_READY_PULL_SAMPLES must be an integer 0–20 (0 skips the pull table), got '${process.env.BENCH_READY_PULL_SAMPLES}'`);
+  if (!Number.isFinite(LINK_MBPS) || LINK_MBPS < 1 || LINK_MBPS > 10_000) throw new Error(`BENCH_READY_LINK_MBPS must be a number 1–10000 (MB/s), got '${process.env.BENCH_READY_LINK_MBPS}'`);
   buildAgent();
   const chartEnv = await chartAgentEnv();
   const backend = new LocalBackend('antler-bench-ready', { realNode: true });
@@ -222,9 +138,19 @@ async function main(): Promise<void> {
       ...results.map((r) => row([r.config, `${Math.round(r.toResponseMs.p50)}`, spread(r.toUpMs), spread(r.toReadyMs), `${Math.round(r.toReadyMs.p50 - r.toUpMs.p50)}`])),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
+    const pull = PULL_SAMPLES === 0 ? undefined : await measureFirstOnNode({ backend, kc, cluster, chartEnv, common, watch, port, workDir, samples: PULL_SAMPLES, linkMBps: LINK_MBPS, cleanups });
+    if (pull !== undefined) {
+      process.stdout.write([
+        `First sandbox on a node without the image: ${pull.imageMiB} MiB image, ${pull.pulledMiB} MiB pulled per start from the loopback registry paced to ${pull.linkMBps} MB/s (${pull.samples} rounds, ms; p50 / p95 / max)`,
+        row(['config', 'Ready (reachable)']),
+        row(['agent, no pre-puller (kubelet pulls)', spread(pull.coldToReadyMs)]),
+        row(['pre-puller DaemonSet: pull done', spread(pull.prePullMs)]),
+        row(['agent, after the pre-puller', spread(pull.warmToReadyMs)]),
+      ].join('\n') + '\n');
+    }
     const dir = path.join(repoRoot, '.bench');
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'time-to-ready.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), image, samples: SAMPLES, results }, null, 2)}\n`);
+    await writeFile(path.join(dir, 'time-to-ready.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), image, samples: SAMPLES, results, firstOnNode: pull ?? null }, null, 2)}\n`);
     process.stdout.write(`[bench-ready] wrote .bench/time-to-ready.json\n`);
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((e: Error) => process.stderr.write(`[bench-ready] cleanup: ${e.message}\n`));

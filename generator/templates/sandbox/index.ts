@@ -11,6 +11,7 @@ import { SANDBOX_LABELS, sandboxLabelsYaml } from '../lib/sandbox-labels.js';
 import { header, lines } from '../lib/text.js';
 import type { TemplateModule } from '../lib/types.js';
 import { deployment, service } from '../lib/workload.js';
+import { coldStartTemplates } from './coldstart.js';
 
 const SRC = 'generator/templates/sandbox/index.ts';
 const AGENT = COMPONENTS['sandbox-agent'];
@@ -391,4 +392,5 @@ checksum/redis: {{ include "deerflow.checksum.redisSecret" . }}
       '',
     ),
   },
+  ...coldStartTemplates,
 ];

@@ -30,11 +30,14 @@ function componentContainers(c: Component): Containers {
 }
 
 /**
- * Containers that are not a component's: the `helm test` Pods (templates/tests) and the sandbox
- * Pods the agent creates from `sandbox.pod.resources` (in the release namespace or their own).
+ * Containers that are not a component's: the `helm test` Pods (templates/tests), the sandbox
+ * Pods the agent creates from `sandbox.pod.resources` (in the release namespace or their own), and
+ * the cold-start Pods (the placeholders with the sandbox resources, the pre-puller's two containers).
  */
 const EXTRA_CONTAINERS: readonly Containers[] = [
-  { resources: 'sandbox.pod.resources', when: '$.Values.sandbox.enabled', inReleaseNamespace: '(eq (include "deerflow.sandbox.namespace" $) $.Release.Namespace)' },
+  // Placeholder Pods (sandbox/coldstart.ts) carry the same resources and always run in the release namespace.
+  { resources: 'sandbox.pod.resources', when: '$.Values.sandbox.enabled', inReleaseNamespace: '(or (eq (include "deerflow.sandbox.namespace" $) $.Release.Namespace) (gt (int $.Values.sandbox.placeholders.replicas) 0))' },
+  { resources: 'sandbox.prePuller.resources', when: '(and $.Values.sandbox.enabled $.Values.sandbox.prePuller.enabled)' },
   { resources: 'tests.resources', when: '$.Values.tests.enabled' },
 ];
 

@@ -2,7 +2,8 @@
  * The Pods the release can run at once, for the ResourceQuota fit (helpers/_quota.tpl): every
  * registry component at its replica ceiling (autoscaling maximum, else replicaCount) plus the
  * rolling-update surge of its strategy, the helm test Pods, and up to `sandbox.limits.maxSandboxes`
- * sandbox Pods (with a container for the Lark images the agent adds when they are set).
+ * sandbox Pods (with a container for the Lark images the agent adds when they are set), and the
+ * sandbox placeholder Pods. The pre-puller's DaemonSet Pods are not counted: one per node.
  */
 import { ALL_COMPONENTS, type Component } from '../../components.js';
 import { header, lines, rv, when } from '../lib/text.js';
@@ -58,6 +59,11 @@ function render(): string {
     '{{- $pod := splitList " " (include "deerflow.quota.pod" (dict "containers" $containers "sidecars" list "initContainers" list "limitRange" (ternary $.Values.limitRange false $same))) }}',
     '{{- $max := int64 $.Values.sandbox.limits.maxSandboxes }}',
     `{{ ternary "release" "sandbox" $same }};sandbox Pods{{ if $lark }} (the agent adds Lark containers without resources; leave sandbox.lark empty, or run sandboxes in the release namespace with limitRange on){{ end }};{{ if gt $max 0 }}{{ $max }}{{ else }}unbounded{{ end }};${FIELDS}`,
+    '{{- $placeholders := int64 $.Values.sandbox.placeholders.replicas }}',
+    '{{- if gt $placeholders 0 }}',
+    '{{- $pod := splitList " " (include "deerflow.quota.pod" (dict "containers" (list $.Values.sandbox.pod.resources) "sidecars" list "initContainers" list "limitRange" $.Values.limitRange)) }}',
+    `release;sandbox placeholders;{{ $placeholders }};${FIELDS}`,
+    '{{- end }}',
     '{{- end }}',
     '{{- end -}}',
     '',
