@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGENT_NODE_ARGS } from '../sandbox-agent/node-flags.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
@@ -25,7 +26,7 @@ export interface AgentProcessOptions {
    * does (benchmarks: tsx's loader adds tens of MB of RSS and CPU that production never pays).
    */
   entry?: 'src' | 'dist';
-  /** Extra Node flags, e.g. `--cpu-prof`. */
+  /** Extra Node flags, e.g. `--cpu-prof` (with `dist`, after the image's own, AGENT_NODE_ARGS). */
   nodeArgs?: readonly string[];
   /** Also append the output to this file. */
   logFile?: string;
@@ -51,7 +52,7 @@ export interface AgentProcess {
 export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentProcess> {
   const port = await freePort('127.0.0.1');
   const name = o.name ?? `agent on port ${port}`;
-  const entryArgs = o.entry === 'dist' ? [AGENT_DIST_ENTRY] : ['--import', 'tsx', 'sandbox-agent/src/main.ts'];
+  const entryArgs = o.entry === 'dist' ? [...AGENT_NODE_ARGS, AGENT_DIST_ENTRY] : ['--import', 'tsx', 'sandbox-agent/src/main.ts'];
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...o.env, SANDBOX_AGENT_HOST: '127.0.0.1', SANDBOX_AGENT_PORT: String(port) };
   const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), ...entryArgs], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

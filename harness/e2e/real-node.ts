@@ -17,7 +17,7 @@ export function imageValues(reference: string): { registry: string; repository: 
   return { registry: match[1] as string, repository: match[2] as string, tag: match[3] as string, digest: match[4] as string };
 }
 
-export const REAL_NODE_IMAGES: ImageName[] = ['nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway', 'deerflow-frontend', 'litellm'];
+export const REAL_NODE_IMAGES: ImageName[] = ['pause', 'nginx', 'postgres', 'redis', 'sandbox-standin', 'sandbox-agent', 'busybox', 'deerflow-gateway', 'deerflow-frontend', 'litellm'];
 
 /**
  * The model the real-node release's DeerFlow uses: a model group of the LLM gateway, whose one
@@ -135,7 +135,7 @@ export function realNodeOverlay(o: OverlayInputs): Record<string, unknown> {
     },
     postgresql: { image: ref('postgres') },
     redis: { image: ref('redis') },
-    sandbox: { image: ref('sandbox-standin'), skills: { hostPath: o.skillsDir }, agent: { image: ref('sandbox-agent') } },
+    sandbox: { image: ref('sandbox-standin'), pauseImage: ref('pause'), skills: { hostPath: o.skillsDir }, agent: { image: ref('sandbox-agent') } },
     tests: { image: ref('busybox') },
     networkPolicy: { apiServer: { cidrs: [`${NODE_NETWORK.nodeIp}/32`], ports: [443, o.apiServerPort] } },
   };

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { AGENT_IMAGE_ENTRY, AGENT_NODE_ARGS } from '../../sandbox-agent/node-flags.js';
 import { run } from '../exec.js';
 import { ensureSystemPackages } from '../system-packages.js';
 import { COREDNS_VERSION, KUBE_NETWORK_POLICIES_VERSION } from '../tool-manifest.js';
@@ -172,7 +173,7 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
         .add({ kind: 'tree', from: path.join(REPO_ROOT, 'sandbox-agent/dist'), to: '/app/dist' });
       return {
         layers: [await nodeLayer(), app],
-        config: { entrypoint: ['/usr/local/bin/node', '--enable-source-maps', 'dist/main.js'], env: ['NODE_ENV=production', 'PATH=/usr/local/bin:/usr/bin'], user: nonRoot(1000), workingDir: '/app', exposedPorts: [8002] },
+        config: { entrypoint: ['/usr/local/bin/node', ...AGENT_NODE_ARGS, AGENT_IMAGE_ENTRY], env: ['NODE_ENV=production', 'PATH=/usr/local/bin:/usr/bin'], user: nonRoot(1000), workingDir: '/app', exposedPorts: [8002] },
       };
     },
   },

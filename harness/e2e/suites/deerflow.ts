@@ -189,6 +189,20 @@ export async function deerflowSuite(ctx: E2eContext, given: DeerflowSuiteOptions
       return { processes, version: details.json.litellm_version, deployment: served.id, costMap: `${costMap.json.source} (${costMap.json.model_count ?? '?'} models)` };
     }, (value) => value);
 
+    await report.check('the chart\'s pre-puller runs on the real node: its init container ran the sandbox image (as uid 65534, exit 0) before the first sandbox, its pause container keeps the Pod Ready', async () => {
+      const pods = await kube.pods(ctx.primary.namespace, `app.kubernetes.io/instance=${ctx.primary.release},app.kubernetes.io/component=sandbox-pre-puller`);
+      const pod = pods.find((p) => p.spec?.nodeName === node.name);
+      assert(pod, `no pre-puller Pod on the real node ${node.name} (Pods: ${pods.map((p) => `${nameOf(p)} on ${p.spec?.nodeName ?? 'no node'}`).join(', ') || 'none'})`);
+      const init = pod.spec?.initContainers?.[0];
+      assert(init?.image === ctx.realNodeImages?.['sandbox-standin'], `the pre-puller pulls ${init?.image}, not the sandbox image ${ctx.realNodeImages?.['sandbox-standin']}`);
+      const done = pod.status?.initContainerStatuses?.[0]?.state?.terminated;
+      assert(done?.exitCode === 0, `the pre-puller's init container did not exit 0: ${JSON.stringify(pod.status?.initContainerStatuses ?? []).slice(0, 400)}`);
+      assert(podReady(pod), `${nameOf(pod)} is not Ready: ${JSON.stringify(pod.status?.conditions ?? []).slice(0, 400)}`);
+      const priority = pod.spec?.priority ?? 0;
+      assert(priority < 0, `${nameOf(pod)} has priority ${priority}; the pre-puller must sit below sandbox Pods (0)`);
+      return { pod: nameOf(pod), image: init?.image, priority, initFinished: done.finishedAt?.toISOString() };
+    }, (value) => value);
+
     await report.check('create a thread and upload a file', async () => {
       const created = await admin.request<Thread>('POST', '/api/threads', { json: { metadata: { e2e: tag } } });
       assert(created.status === 200 && created.json?.thread_id, `create thread: HTTP ${created.status} ${created.text}`);

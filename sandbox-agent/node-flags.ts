@@ -1,0 +1,16 @@
+// The Node flags the agent runs with, wherever it runs compiled: the image's ENTRYPOINT
+// (sandbox-agent/Dockerfile, checked against this by sandbox-agent/test/node-flags.test.ts), the
+// harness's real-node image (harness/images/catalog.ts) and the benchmarks' host processes
+// (harness/agent-process.ts), so what is measured is what ships.
+//
+// `--max-semi-space-size=4` (MiB): V8's young generation on 64-bit defaults to 16 MiB per
+// semi-space (three of them reserved), most of which the agent's short-lived request garbage
+// fills before each scavenge; 4 MiB keeps the heap's resident size down at a measured CPU cost
+// (README "Bench results").
+// No `--enable-source-maps`: it keeps the maps of every loaded module that ships one (the whole
+// of @kubernetes/client-node), 18 MiB of RSS at start. Stack traces name dist/*.js lines, which tsc
+// keeps close to the source; set NODE_OPTIONS=--enable-source-maps (the chart's extraEnv) to map them.
+export const AGENT_NODE_ARGS: readonly string[] = ['--max-semi-space-size=4'];
+
+/** The compiled entry point, relative to the image's working directory. */
+export const AGENT_IMAGE_ENTRY = 'dist/main.js';
