@@ -61,7 +61,8 @@ export class PodWatch {
   }
 }
 
-export async function acquire(c: HttpContender, watch: PodWatch, id: string, port: number): Promise<Sample> {
+/** DeerFlow's create, then the sample's moments; `whileReady` runs once the sandbox is Ready, before the delete. */
+export async function acquire(c: HttpContender, watch: PodWatch, id: string, port: number, whileReady?: () => void): Promise<Sample> {
   const headers = API_HEADERS;
   const name = podName(id);
   const t0 = performance.now();
@@ -76,6 +77,7 @@ export async function acquire(c: HttpContender, watch: PodWatch, id: string, por
     });
     const ready = until(t0, `${name} Ready`, () => watch.readyAt.has(name));
     const [toUpMs] = await Promise.all([up, ready]);
+    whileReady?.();
     return { toResponseMs, toUpMs, toReadyMs: (watch.readyAt.get(name) as number) - t0 };
   } finally {
     const deleted = await fetch(`${c.url}/api/sandboxes/${id}`, { method: 'DELETE', headers, signal: AbortSignal.timeout(15_000) });

@@ -16,9 +16,10 @@
 // Samples run one at a time, contenders alternating; every wait is bounded.
 // A second table (first-on-node.ts) measures the first sandbox on a node that lacks the image: a
 // large stand-in pulled from the loopback registry at a paced rate, without and with the chart's
-// pre-puller DaemonSet. Writes .bench/time-to-ready.json and prints both tables.
+// pre-puller DaemonSet; a third (placeholders.ts) a sandbox on a node the chart's placeholder Pods
+// have filled. Writes .bench/time-to-ready.json and prints the tables.
 // Knobs: BENCH_READY_SAMPLES (1–50, default 8), BENCH_READY_PULL_SAMPLES (0–20, default 3; 0 skips
-// the pull table), BENCH_READY_LINK_MBPS (1–10000 MB/s, default 50).
+// the pull and placeholder tables), BENCH_READY_LINK_MBPS (1–10000 MB/s, default 50).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,7 @@ import { sleep, waitFor } from '../../harness/wait.js';
 import { readAgentEnv } from '../src/config.js';
 import { type BenchCluster, type HttpContender, OWNER_CONFIGMAP, buildAgent, chartAgentEnv, startAgentContender, startUpstreamContender } from './contenders.js';
 import { measureFirstOnNode } from './first-on-node.js';
+import { measurePlaceholders } from './placeholders.js';
 import { PodWatch, type Sample, USER, acquire, answers, onlyTheRealNode, until } from './real-pods.js';
 import { repoRoot } from '../test/agent-process.js';
 
@@ -148,9 +150,18 @@ async function main(): Promise<void> {
         row(['agent, after the pre-puller', spread(pull.warmToReadyMs)]),
       ].join('\n') + '\n');
     }
+    const held = PULL_SAMPLES === 0 ? undefined : await measurePlaceholders({ kc, cluster, node: backend.realNode.name, chartEnv, agentEnv: ours, pauseImage: (await backend.realNode.loadImages(['pause'])).pause as string, watch, port, samples: PULL_SAMPLES, cleanups });
+    if (held !== undefined) {
+      process.stdout.write([
+        `A sandbox on a node full of placeholders (${held.placeholders} placeholder Pods, each one sandbox's requests; image cached; ${held.samples} rounds, ms; p50 / p95 / max)`,
+        row(['config', 'Ready (reachable)']),
+        row(['agent, preempting a placeholder', spread(held.toReadyMs)]),
+        row(['without placeholders', 'Pending until a node is added']),
+      ].join('\n') + '\n');
+    }
     const dir = path.join(repoRoot, '.bench');
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'time-to-ready.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), image, samples: SAMPLES, results, firstOnNode: pull ?? null }, null, 2)}\n`);
+    await writeFile(path.join(dir, 'time-to-ready.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), image, samples: SAMPLES, results, firstOnNode: pull ?? null, placeholders: held ?? null }, null, 2)}\n`);
     process.stdout.write(`[bench-ready] wrote .bench/time-to-ready.json\n`);
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((e: Error) => process.stderr.write(`[bench-ready] cleanup: ${e.message}\n`));
