@@ -86,7 +86,8 @@ export const BALLAST_MIB = 400;
 /**
  * The stand-in plus one layer of random bytes (incompressible, like the binaries and models that
  * make the AIO image large), for pulls from the loopback registry (`make bench-ready`). Its other
- * layers are the stand-in's, so with the stand-in cached a pull moves just the ballast.
+ * layers are built again with it, and a pull onto the node moves the whole image (the bench counts
+ * the bytes at its registry proxy).
  */
 const standinLargeRecipe: ImageRecipe = {
   name: 'sandbox-standin-large',
