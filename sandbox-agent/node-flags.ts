@@ -5,8 +5,8 @@
 //
 // `--max-semi-space-size=4` (MiB): V8's young generation on 64-bit defaults to 16 MiB per
 // semi-space (three of them reserved), most of which the agent's short-lived request garbage
-// fills before each scavenge; 4 MiB keeps the heap's resident size down at a measured CPU cost
-// (README "Bench results").
+// fills before each scavenge; 4 MiB keeps the heap's resident size down (README "Bench results":
+// peak RSS 124 MiB against 150–159 MiB before, CPU per acquire no worse relative to upstream).
 // No `--enable-source-maps`: it keeps the maps of every loaded module that ships one (the whole
 // of @kubernetes/client-node), 18 MiB of RSS at start. Stack traces name dist/*.js lines, which tsc
 // keeps close to the source; set NODE_OPTIONS=--enable-source-maps (the chart's extraEnv) to map them.
