@@ -77,7 +77,7 @@ const spread = (s: LatencySummary) => [s.p50, s.p95, s.max].map(Math.round).join
 
 async function main(): Promise<void> {
   if (!Number.isInteger(SAMPLES) || SAMPLES < 1 || SAMPLES > 50) throw new Error(`BENCH_READY_SAMPLES must be an integer 1–50, got '${process.env.BENCH_READY_SAMPLES}'`);
-  if (!Number.isInteger(PULL_SAMPLES) || PULL_SAMPLES < 0 || PULL_SAMPLES > 20) throw new Error(`BENCH_READY_PULL_SAMPLES must be an integer 0–20 (0 skips the pull table), got '${process.env.BENCH_READY_PULL_SAMPLES}'`);
+  if (!Number.isInteger(PULL_SAMPLES) || PULL_SAMPLES < 0 || PULL_SAMPLES > 20) throw new Error(`BENCH_READY_PULL_SAMPLES must be an integer 0–20 (0 skips the pull and placeholder tables), got '${process.env.BENCH_READY_PULL_SAMPLES}'`);
   if (!Number.isFinite(LINK_MBPS) || LINK_MBPS < 1 || LINK_MBPS > 10_000) throw new Error(`BENCH_READY_LINK_MBPS must be a number 1–10000 (MB/s), got '${process.env.BENCH_READY_LINK_MBPS}'`);
   buildAgent();
   const chartEnv = await chartAgentEnv();
