@@ -75,7 +75,8 @@ export interface Ctr {
   address: string;
 }
 
-async function ctr(c: Ctr, args: string[]): Promise<string> {
+/** Runs `ctr` with `args` in that namespace; its stdout. */
+export async function ctr(c: Ctr, args: string[]): Promise<string> {
   return (await run(c.binary, ['--address', c.address, '--namespace', 'k8s.io', ...args], { timeoutMs: 600_000 })).stdout;
 }
 

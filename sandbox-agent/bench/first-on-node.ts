@@ -7,17 +7,17 @@
 //     chart/, applied as they are) pull the image; then the first sandbox starts from the cache.
 // Every sample checks that the ballast really crossed the proxy, so a run where eviction failed
 // cannot report a cached start as a pull. The fakes are the same as the first table's.
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, SchedulingV1Api, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { LocalBackend } from '../../harness/cluster.js';
 import { type Registry, startRegistry } from '../../harness/e2e/chart-repo.js';
 import { imageValues } from '../../harness/e2e/real-node.js';
-import { run } from '../../harness/exec.js';
-import { buildImage, imageReference, importImage, type Ctr } from '../../harness/images/build.js';
+import { buildImage, ctr, imageReference, importImage, type Ctr } from '../../harness/images/build.js';
 import { BALLAST_MIB } from '../../harness/images/catalog.js';
 import { type LatencySummary, summarize } from '../../harness/stats.js';
 import { sleep, waitFor } from '../../harness/wait.js';
 import { isPodReady } from '../src/cache.js';
-import { type BenchCluster, type HttpContender, renderChart, startAgentContender } from './contenders.js';
+import { chartWorkload, pauseImageSets } from './chart-objects.js';
+import { type BenchCluster, type HttpContender, startAgentContender } from './contenders.js';
 import { PodWatch, SAMPLE_LIMIT_MS, type Sample, acquire } from './real-pods.js';
 import { type ThrottledProxy, startThrottledProxy } from './throttle.js';
 
@@ -48,14 +48,12 @@ export interface FirstOnNodeInputs {
   common: Readonly<Record<string, string>>;
   watch: PodWatch;
   port: number;
+  /** The node's pause image (the pre-puller's main container). */
+  pauseImage: string;
   workDir: string;
   samples: number;
   linkMBps: number;
   cleanups: (() => Promise<unknown>)[];
-}
-
-async function ctr(c: Ctr, args: string[]): Promise<string> {
-  return (await run(c.binary, ['--address', c.address, '--namespace', 'k8s.io', ...args], { timeoutMs: 300_000 })).stdout;
 }
 
 /** Removes every name containerd holds for `digest` and waits for the garbage collection (`--sync`). */
@@ -83,57 +81,33 @@ async function publishLargeImage(c: Ctr, workDir: string, linkMBps: number, clea
 
 /** The real node's pre-puller Pod, once Ready: when its init container has pulled the image. */
 function prePullerReadyAt(watch: PodWatch, node: string): number | undefined {
-  for (const [name, pod] of watch.pods as Map<string, V1Pod>) {
-    if (pod.metadata?.labels?.['app.kubernetes.io/component'] === PULLER_COMPONENT && pod.spec?.nodeName === node && isPodReady(pod)) return watch.readyAt.get(name);
-  }
-  return undefined;
+  const pod = watch.component(PULLER_COMPONENT, node).find(isPodReady);
+  return pod === undefined ? undefined : watch.readyAt.get(pod.metadata?.name as string);
 }
 
 export async function measureFirstOnNode(o: FirstOnNodeInputs): Promise<FirstOnNodeResult> {
   const c = await o.backend.realNode.ctr;
   const node = o.backend.realNode.name;
   const { ref, digest, sizeBytes, proxy } = await publishLargeImage(c, o.workDir, o.linkMBps, o.cleanups);
-  const pause = (await o.backend.realNode.loadImages(['pause'])).pause as string;
   const agent: HttpContender = await startAgentContender(o.cluster, 'Headless', o.chartEnv, { ...o.common, SANDBOX_IMAGE: ref, SANDBOX_AGENT_POD_IMAGE_PULL_POLICY: 'IfNotPresent' }, 'agent/Headless, image pulled');
   o.cleanups.unshift(() => agent.stop());
-  const sandboxImage = imageValues(ref);
-  const pauseImage = imageValues(pause);
   const sets = [
     'sandbox.prePuller.enabled=true',
-    ...Object.entries(sandboxImage).map(([k, v]) => `sandbox.image.${k}=${v}`),
+    ...Object.entries(imageValues(ref)).map(([k, v]) => `sandbox.image.${k}=${v}`),
     'sandbox.image.pullPolicy=IfNotPresent',
-    ...Object.entries(pauseImage).map(([k, v]) => `sandbox.pauseImage.${k}=${v}`),
-    'sandbox.pauseImage.pullPolicy=Never',
+    ...pauseImageSets(o.pauseImage),
   ];
-  const manifests = (await renderChart(PULLER_TEMPLATES, sets, o.cluster.namespace)) as KubernetesObject[];
-  if (manifests.map((m) => m.kind).join(',') !== 'PriorityClass,DaemonSet') throw new Error(`the chart rendered ${manifests.map((m) => m.kind).join(',')} for the pre-puller, not a PriorityClass and a DaemonSet`);
-  const [priorityClass, daemonSet] = manifests as [KubernetesObject, KubernetesObject];
-  const objects = KubernetesObjectApi.makeApiClient(o.kc);
-  const apps = o.kc.makeApiClient(AppsV1Api);
-  const scheduling = o.kc.makeApiClient(SchedulingV1Api);
-  const core = o.kc.makeApiClient(CoreV1Api);
-  await objects.create(priorityClass);
-  o.cleanups.unshift(() => scheduling.deletePriorityClass({ name: priorityClass.metadata?.name as string }));
-  const dsName = daemonSet.metadata?.name as string;
-  const removeDaemonSet = async () => {
-    await apps.deleteNamespacedDaemonSet({ name: dsName, namespace: o.cluster.namespace, propagationPolicy: 'Foreground' }).catch(() => undefined);
-    await waitFor('the pre-puller and its Pods to be gone', 60_000, async () => {
-      const pods = await core.listNamespacedPod({ namespace: o.cluster.namespace, labelSelector: `app.kubernetes.io/component=${PULLER_COMPONENT}` });
-      return pods.items.length === 0 && (await apps.readNamespacedDaemonSet({ name: dsName, namespace: o.cluster.namespace }).then(() => false, () => true));
-    }, 200);
-  };
-  o.cleanups.unshift(removeDaemonSet);
+  const puller = await chartWorkload({ kc: o.kc, namespace: o.cluster.namespace, templates: PULLER_TEMPLATES, sets, kind: 'DaemonSet', component: PULLER_COMPONENT, watch: o.watch, cleanups: o.cleanups });
 
   const cold: Sample[] = [];
   const prePull: number[] = [];
   const warm: Sample[] = [];
   const pulled: number[] = [];
   const minimum = BALLAST_MIB * 1048576;
-  const pulledSince = (before: number, what: string): number => {
+  const pulledSince = (before: number, what: string): void => {
     const bytes = proxy.bytes() - before;
     if (bytes < minimum) throw new Error(`${what}: only ${bytes} bytes crossed the registry proxy, less than the ${BALLAST_MIB} MiB layer: the image was not evicted`);
     pulled.push(bytes);
-    return bytes;
   };
   for (let i = 0; i < o.samples; i++) {
     await evict(c, digest);
@@ -143,12 +117,12 @@ export async function measureFirstOnNode(o: FirstOnNodeInputs): Promise<FirstOnN
     await evict(c, digest);
     before = proxy.bytes();
     const t0 = performance.now();
-    await objects.create(daemonSet);
+    await puller.create();
     await waitFor(`the pre-puller's Pod on ${node} Ready`, SAMPLE_LIMIT_MS, () => prePullerReadyAt(o.watch, node) !== undefined, 20);
     prePull.push((prePullerReadyAt(o.watch, node) as number) - t0);
     pulledSince(before, `round ${i + 1}, pre-puller`);
     warm.push(await acquire(agent, o.watch, `p${i}w${Date.now().toString(36)}`, o.port));
-    await removeDaemonSet();
+    await puller.remove();
     process.stdout.write(`[bench-ready] pull round ${i + 1}/${o.samples} done\n`);
     await sleep(200);
   }

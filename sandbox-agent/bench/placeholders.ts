@@ -4,12 +4,12 @@
 // a sandbox (image cached) → Ready, and the check that a placeholder made way for it; then the
 // placeholder's Deployment puts it back before the next sample. Without placeholders the same
 // sandbox on a full node waits Pending until a node is added, which no local run can show.
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, SchedulingV1Api, topNodes, type KubernetesObject } from '@kubernetes/client-node';
-import { imageValues } from '../../harness/e2e/real-node.js';
+import { CoreV1Api, KubeConfig, topNodes } from '@kubernetes/client-node';
 import { type LatencySummary, summarize } from '../../harness/stats.js';
 import { sleep, waitFor } from '../../harness/wait.js';
 import { isPodReady } from '../src/cache.js';
-import { type BenchCluster, type HttpContender, renderChart, startAgentContender } from './contenders.js';
+import { chartWorkload, pauseImageSets } from './chart-objects.js';
+import { type BenchCluster, type HttpContender, startAgentContender } from './contenders.js';
 import { type PodWatch, acquire } from './real-pods.js';
 
 const COMPONENT = 'sandbox-placeholder';
@@ -41,7 +41,7 @@ export interface PlaceholderInputs {
 }
 
 function readyPlaceholders(watch: PodWatch, node: string): number {
-  return [...watch.pods.values()].filter((p) => p.metadata?.labels?.['app.kubernetes.io/component'] === COMPONENT && p.spec?.nodeName === node && isPodReady(p) && p.metadata?.deletionTimestamp === undefined).length;
+  return watch.component(COMPONENT, node).filter((p) => isPodReady(p) && p.metadata?.deletionTimestamp === undefined).length;
 }
 
 /** Whole sandboxes' worth of CPU and memory requests still free on the node. */
@@ -55,9 +55,6 @@ async function freeSlots(core: CoreV1Api, node: string): Promise<number> {
 
 export async function measurePlaceholders(o: PlaceholderInputs): Promise<PlaceholderResult> {
   const core = o.kc.makeApiClient(CoreV1Api);
-  const apps = o.kc.makeApiClient(AppsV1Api);
-  const scheduling = o.kc.makeApiClient(SchedulingV1Api);
-  const objects = KubernetesObjectApi.makeApiClient(o.kc);
   const count = await freeSlots(core, o.node);
   if (count < 1 || count > 200) throw new Error(`the real node has room for ${count} sandboxes of ${CPU_MILLI}m/${MEMORY_MI}Mi; this bench needs 1–200`);
   const agent: HttpContender = await startAgentContender(o.cluster, 'Headless', o.chartEnv, { ...o.agentEnv, SANDBOX_AGENT_POD_RESOURCES: JSON.stringify(RESOURCES) }, 'agent/Headless, node full of placeholders');
@@ -67,20 +64,10 @@ export async function measurePlaceholders(o: PlaceholderInputs): Promise<Placeho
     `sandbox.pod.resources.requests.cpu=${RESOURCES.requests.cpu}`, `sandbox.pod.resources.requests.memory=${RESOURCES.requests.memory}`,
     `sandbox.pod.resources.limits.cpu=${RESOURCES.limits.cpu}`, `sandbox.pod.resources.limits.memory=${RESOURCES.limits.memory}`,
     'sandbox.pod.resources.requests.ephemeral-storage=null', 'sandbox.pod.resources.limits.ephemeral-storage=null',
-    ...Object.entries(imageValues(o.pauseImage)).map(([k, v]) => `sandbox.pauseImage.${k}=${v}`),
-    'sandbox.pauseImage.pullPolicy=Never',
+    ...pauseImageSets(o.pauseImage),
   ];
-  const manifests = (await renderChart(TEMPLATES, sets, o.cluster.namespace)) as KubernetesObject[];
-  if (manifests.map((m) => m.kind).join(',') !== 'PriorityClass,Deployment') throw new Error(`the chart rendered ${manifests.map((m) => m.kind).join(',')} for the placeholders, not a PriorityClass and a Deployment`);
-  const [priorityClass, deployment] = manifests as [KubernetesObject, KubernetesObject];
-  await objects.create(priorityClass);
-  o.cleanups.unshift(() => scheduling.deletePriorityClass({ name: priorityClass.metadata?.name as string }));
-  await objects.create(deployment);
-  const name = deployment.metadata?.name as string;
-  o.cleanups.unshift(async () => {
-    await apps.deleteNamespacedDeployment({ name, namespace: o.cluster.namespace, propagationPolicy: 'Foreground' });
-    await waitFor('the placeholders to be gone', 60_000, () => ![...o.watch.pods.values()].some((p) => p.metadata?.labels?.['app.kubernetes.io/component'] === COMPONENT), 200);
-  });
+  const placeholders = await chartWorkload({ kc: o.kc, namespace: o.cluster.namespace, templates: TEMPLATES, sets, kind: 'Deployment', component: COMPONENT, watch: o.watch, cleanups: o.cleanups });
+  await placeholders.create();
   const allBack = () => waitFor(`${count} placeholders Ready on ${o.node}`, 120_000, () => readyPlaceholders(o.watch, o.node) === count, 50);
   await allBack();
   const left = await freeSlots(core, o.node);

@@ -55,6 +55,11 @@ export class PodWatch {
     }, () => void this.start().catch(() => undefined));
   }
 
+  /** The Pods of one chart component (`app.kubernetes.io/component`), terminating ones too, on `node` if given. */
+  component(component: string, node?: string): V1Pod[] {
+    return [...this.pods.values()].filter((p) => p.metadata?.labels?.['app.kubernetes.io/component'] === component && (node === undefined || p.spec?.nodeName === node));
+  }
+
   stop(): void {
     this.stopped = true;
     this.request?.abort();

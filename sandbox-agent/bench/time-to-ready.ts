@@ -140,7 +140,9 @@ async function main(): Promise<void> {
       ...results.map((r) => row([r.config, `${Math.round(r.toResponseMs.p50)}`, spread(r.toUpMs), spread(r.toReadyMs), `${Math.round(r.toReadyMs.p50 - r.toUpMs.p50)}`])),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
-    const pull = PULL_SAMPLES === 0 ? undefined : await measureFirstOnNode({ backend, kc, cluster, chartEnv, common, watch, port, workDir, samples: PULL_SAMPLES, linkMBps: LINK_MBPS, cleanups });
+    // The node's own pause image: the pre-puller's and the placeholders' container.
+    const pauseImage = (await backend.realNode.loadImages(['pause'])).pause as string;
+    const pull = PULL_SAMPLES === 0 ? undefined : await measureFirstOnNode({ backend, kc, cluster, chartEnv, common, watch, port, pauseImage, workDir, samples: PULL_SAMPLES, linkMBps: LINK_MBPS, cleanups });
     if (pull !== undefined) {
       process.stdout.write([
         `First sandbox on a node without the image: ${pull.imageMiB} MiB image, ${pull.pulledMiB} MiB pulled per start from the loopback registry paced to ${pull.linkMBps} MB/s (${pull.samples} rounds, ms; p50 / p95 / max)`,
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
         row(['agent, after the pre-puller', spread(pull.warmToReadyMs)]),
       ].join('\n') + '\n');
     }
-    const held = PULL_SAMPLES === 0 ? undefined : await measurePlaceholders({ kc, cluster, node: backend.realNode.name, chartEnv, agentEnv: ours, pauseImage: (await backend.realNode.loadImages(['pause'])).pause as string, watch, port, samples: PULL_SAMPLES, cleanups });
+    const held = PULL_SAMPLES === 0 ? undefined : await measurePlaceholders({ kc, cluster, node: backend.realNode.name, chartEnv, agentEnv: ours, pauseImage, watch, port, samples: PULL_SAMPLES, cleanups });
     if (held !== undefined) {
       process.stdout.write([
         `A sandbox on a node full of placeholders (${held.placeholders} placeholder Pods, each one sandbox's requests; image cached; ${held.samples} rounds, ms; p50 / p95 / max)`,

@@ -138,25 +138,14 @@ const placeholderDeployment = lines(
   indent(pauseContainer('.Values.sandbox.pod.resources'), 8),
 );
 
+/** A template of this module: `body` rendered only when `condition` holds. */
+function gated(path: string, condition: string, body: string): TemplateModule {
+  return { path, source: SRC, render: () => lines(header(SRC), `{{- if ${condition} }}`, body, '{{- end }}', '') };
+}
+
 export const coldStartTemplates: TemplateModule[] = [
-  {
-    path: 'sandbox/prepuller-priorityclass.yaml',
-    source: SRC,
-    render: () => lines(header(SRC), `{{- if ${PULLER_ON} }}`, priorityClass(PULLER, '.Values.sandbox.prePuller.priority', 'Antler sandbox image pre-puller: below the sandbox Pods, never preempts.'), '{{- end }}', ''),
-  },
-  {
-    path: 'sandbox/prepuller-daemonset.yaml',
-    source: SRC,
-    render: () => lines(header(SRC), `{{- if ${PULLER_ON} }}`, daemonSet, '{{- end }}', ''),
-  },
-  {
-    path: 'sandbox/placeholder-priorityclass.yaml',
-    source: SRC,
-    render: () => lines(header(SRC), `{{- if ${PLACEHOLDERS_ON} }}`, priorityClass(PLACEHOLDER, '.Values.sandbox.placeholders.priority', 'Antler sandbox placeholders: preempted by sandbox Pods, never preempt.'), '{{- end }}', ''),
-  },
-  {
-    path: 'sandbox/placeholder-deployment.yaml',
-    source: SRC,
-    render: () => lines(header(SRC), `{{- if ${PLACEHOLDERS_ON} }}`, placeholderDeployment, '{{- end }}', ''),
-  },
+  gated('sandbox/prepuller-priorityclass.yaml', PULLER_ON, priorityClass(PULLER, '.Values.sandbox.prePuller.priority', 'Antler sandbox image pre-puller: below the sandbox Pods, never preempts.')),
+  gated('sandbox/prepuller-daemonset.yaml', PULLER_ON, daemonSet),
+  gated('sandbox/placeholder-priorityclass.yaml', PLACEHOLDERS_ON, priorityClass(PLACEHOLDER, '.Values.sandbox.placeholders.priority', 'Antler sandbox placeholders: preempted by sandbox Pods, never preempt.')),
+  gated('sandbox/placeholder-deployment.yaml', PLACEHOLDERS_ON, placeholderDeployment),
 ];
