@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_MODULES := node_modules/.package-lock.json
 TSX := node_modules/.bin/tsx
 
-.PHONY: help deps tools chart chart-check test test-unit test-host test-cluster e2e cluster-up cluster-down agent image bench bench-ready bench-llm-gateway llm-gateway typecheck lint-values clean
+.PHONY: help deps tools chart chart-check test test-unit test-host test-cluster e2e cluster-up cluster-down agent image bench bench-ready bench-profile bench-llm-gateway llm-gateway typecheck lint-values clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -67,6 +67,10 @@ bench: deps ## Sandbox-agent benchmark against a local cluster; writes .bench/sa
 bench-ready: deps ## Sandbox time-to-ready on the real node: a bare container start, the official provisioner, the agent (probe settings), then a large image pulled with and without the pre-puller; writes .bench/time-to-ready.json
 	$(TSX) harness/tools-cli.ts ensure --for test
 	$(TSX) sandbox-agent/bench/time-to-ready.ts
+
+bench-profile: deps ## Where the agent's CPU goes at concurrency 50: the compiled agent under --cpu-prof on the bench cluster; prints self time by package and function
+	$(TSX) harness/tools-cli.ts ensure --for test
+	$(TSX) sandbox-agent/bench/profile.ts
 
 bench-llm-gateway: deps ## LLM gateway benchmark: LiteLLM's added latency on loopback (p50/p99 at 1/10/50); writes .bench/llm-gateway.json
 	$(TSX) harness/tools-cli.ts ensure --for test

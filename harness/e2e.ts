@@ -4,22 +4,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalBackend, selectBackend } from './cluster.js';
+import { intKnob } from './knobs.js';
 import { SUITES, type SuiteName, runE2e } from './e2e/run.js';
 import { formatDuration, log, step } from './progress.js';
 import { TOOL_SETS } from './tool-manifest.js';
 import { ensureTools } from './tools.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function threadsFromEnv(): number {
-  const raw = process.env.E2E_THREADS ?? '50';
-  const threads = Number(raw);
-  if (!Number.isInteger(threads) || threads < 1 || threads > 200) {
-    throw new Error(`E2E_THREADS="${raw}" must be a whole number from 1 to 200`);
-  }
-  return threads;
-}
-
 
 function suitesFromEnv(): SuiteName[] {
   const raw = process.env.E2E_SUITES;
@@ -32,7 +23,7 @@ function suitesFromEnv(): SuiteName[] {
 
 async function main(): Promise<number> {
   const started = performance.now();
-  const threads = threadsFromEnv();
+  const threads = intKnob('E2E_THREADS', 50, 1, 200, 'concurrent DeerFlow threads');
   const suites = suitesFromEnv();
   const backend = await selectBackend();
   await step('e2e', `resolving tools for the ${backend.name} backend`, () => ensureTools(backend.name === 'kind' ? [...TOOL_SETS.kind, 'registry'] : TOOL_SETS.e2e));

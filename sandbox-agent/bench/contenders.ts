@@ -94,7 +94,7 @@ export async function chartAgentEnv(): Promise<Record<string, string>> {
 export const DEERFLOW_BODY = (id: string, user: string) => ({ sandbox_id: id, thread_id: `thread-${id}`, user_id: user, include_legacy_skills: false, provision_lark_cli_runtime: false, provision_lark_cli_broker: false });
 
 /** DeerFlow's request shape against a provisioner at `url` (remote_backend.py: POST, GET until Running, DELETE). */
-async function httpAcquire(url: string, id: string, user: string, pollMs: number): Promise<AcquireTiming> {
+export async function httpAcquire(url: string, id: string, user: string, pollMs: number): Promise<AcquireTiming> {
   const headers = API_HEADERS;
   const t0 = performance.now();
   const created = await fetch(`${url}/api/sandboxes`, { method: 'POST', headers, body: JSON.stringify(DEERFLOW_BODY(id, user)), signal: AbortSignal.timeout(30_000) });

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { LocalBackend } from '../../harness/cluster.js';
+import { intKnob, intListKnob } from '../../harness/knobs.js';
 import { mapLimit } from '../../harness/parallel.js';
 import { type LatencySummary, summarize } from '../../harness/stats.js';
 import { resolveTool } from '../../harness/tools.js';
@@ -25,10 +26,10 @@ import { sweeps, type SweepResult } from './sweep.js';
 const LEVELS = [1, 10, 50] as const;
 /** Acquires per contender, level and round, and the rounds (contender order rotates each round). */
 const SAMPLES: Record<(typeof LEVELS)[number], number> = process.env.BENCH_QUICK === '1' ? { 1: 3, 10: 10, 50: 50 } : { 1: 10, 10: 40, 50: 100 };
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '2');
+const ROUNDS = intKnob('BENCH_ROUNDS', 2, 1, 10, 'alternating rounds');
 /** No acquire starts after this long in one phase. */
 const PHASE_BUDGET_MS = 90_000;
-const SWEEP_SIZES = (process.env.BENCH_SWEEP_SIZES ?? '1000,10000').split(',').filter(Boolean).map(Number);
+const SWEEP_SIZES = intListKnob('BENCH_SWEEP_SIZES', [1000, 10000], 1, 20_000, 'sandboxes per reaper sweep, or none');
 
 export interface ConfigResult {
   contender: string;

@@ -35,12 +35,13 @@ import { measureFirstOnNode } from './first-on-node.js';
 import { measurePlaceholders } from './placeholders.js';
 import { PodWatch, type Sample, USER, acquire, answers, onlyTheRealNode, until } from './real-pods.js';
 import { repoRoot } from '../test/agent-process.js';
+import { intKnob, numberKnob } from '../../harness/knobs.js';
 
-const SAMPLES = Number(process.env.BENCH_READY_SAMPLES ?? '8');
+const SAMPLES = intKnob('BENCH_READY_SAMPLES', 8, 1, 50);
 /** Rounds of the pull table (each pulls the large image twice). */
-const PULL_SAMPLES = Number(process.env.BENCH_READY_PULL_SAMPLES ?? '3');
+const PULL_SAMPLES = intKnob('BENCH_READY_PULL_SAMPLES', 3, 0, 20, '0 skips the pull and placeholder tables');
 /** The paced registry link, MB/s: about what one node pulls from a cloud registry. */
-const LINK_MBPS = Number(process.env.BENCH_READY_LINK_MBPS ?? '50');
+const LINK_MBPS = numberKnob('BENCH_READY_LINK_MBPS', 50, 1, 10_000, 'MB/s');
 const BARE = 'bare container (ctr run)';
 
 interface Result {
@@ -76,9 +77,6 @@ function row(cells: string[]): string {
 const spread = (s: LatencySummary) => [s.p50, s.p95, s.max].map(Math.round).join('/');
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(SAMPLES) || SAMPLES < 1 || SAMPLES > 50) throw new Error(`BENCH_READY_SAMPLES must be an integer 1–50, got '${process.env.BENCH_READY_SAMPLES}'`);
-  if (!Number.isInteger(PULL_SAMPLES) || PULL_SAMPLES < 0 || PULL_SAMPLES > 20) throw new Error(`BENCH_READY_PULL_SAMPLES must be an integer 0–20 (0 skips the pull and placeholder tables), got '${process.env.BENCH_READY_PULL_SAMPLES}'`);
-  if (!Number.isFinite(LINK_MBPS) || LINK_MBPS < 1 || LINK_MBPS > 10_000) throw new Error(`BENCH_READY_LINK_MBPS must be a number 1–10000 (MB/s), got '${process.env.BENCH_READY_LINK_MBPS}'`);
   buildAgent();
   const chartEnv = await chartAgentEnv();
   const backend = new LocalBackend('antler-bench-ready', { realNode: true });
