@@ -8,13 +8,13 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_NODE_ARGS } from '../sandbox-agent/node-flags.js';
+import { AGENT_IMAGE_ENTRY, AGENT_NODE_ARGS } from '../sandbox-agent/node-flags.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The compiled entry point the image runs (`npm run build` in sandbox-agent/). */
-export const AGENT_DIST_ENTRY = 'sandbox-agent/dist/main.js';
+/** The bundle the image runs (`npm run build -w sandbox-agent`, sandbox-agent/build.ts). */
+export const AGENT_DIST_ENTRY = path.join('sandbox-agent', AGENT_IMAGE_ENTRY);
 /** Output kept in memory for `logs()`: the tail, so a long benchmark does not grow without bound. */
 const KEEP_OUTPUT = 4 * 1024 * 1024;
 
@@ -22,8 +22,8 @@ export interface AgentProcessOptions {
   /** The agent's environment (SANDBOX_AGENT_HOST and _PORT are set here). PATH and HOME are added when missing. */
   env: Readonly<Record<string, string>>;
   /**
-   * `src` runs the TypeScript under tsx (tests); `dist` runs the compiled output, as the image
-   * does (benchmarks: tsx's loader adds tens of MB of RSS and CPU that production never pays).
+   * `src` runs the TypeScript under tsx (tests); `dist` runs the bundle, as the image does
+   * (benchmarks: tsx's loader and unbundled modules add tens of MB of RSS that production never pays).
    */
   entry?: 'src' | 'dist';
   /** Extra Node flags, e.g. `--cpu-prof` (with `dist`, after the image's own, AGENT_NODE_ARGS). */

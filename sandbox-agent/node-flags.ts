@@ -7,10 +7,10 @@
 // semi-space (three of them reserved), most of which the agent's short-lived request garbage
 // fills before each scavenge; 4 MiB keeps the heap's resident size down (README "Bench results":
 // peak RSS 124 MiB against 150–159 MiB before, CPU per acquire no worse relative to upstream).
-// No `--enable-source-maps`: it keeps the maps of every loaded module that ships one (the whole
-// of @kubernetes/client-node), 18 MiB of RSS at start. Stack traces name dist/*.js lines, which tsc
-// keeps close to the source; set NODE_OPTIONS=--enable-source-maps (the chart's extraEnv) to map them.
+// No `--enable-source-maps`: the bundle's map covers every dependency it holds and would stay in
+// memory; stack traces name dist/agent.mjs lines (names are kept), and NODE_OPTIONS=
+// --enable-source-maps (the chart's extraEnv) maps them to the sources when needed.
 export const AGENT_NODE_ARGS: readonly string[] = ['--max-semi-space-size=4'];
 
-/** The compiled entry point, relative to the image's working directory. */
-export const AGENT_IMAGE_ENTRY = 'dist/main.js';
+/** The bundle (sandbox-agent/build.ts), relative to sandbox-agent/ and to the image's working directory. */
+export const AGENT_IMAGE_ENTRY = 'dist/agent.mjs';

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { AGENT_BUILD_INPUTS, AGENT_BUNDLE_FILES, buildAgentBundle } from '../../sandbox-agent/build.js';
 import { AGENT_IMAGE_ENTRY, AGENT_NODE_ARGS } from '../../sandbox-agent/node-flags.js';
 import { run } from '../exec.js';
 import { ensureSystemPackages } from '../system-packages.js';
@@ -155,23 +156,15 @@ export const IMAGES: Record<ImageName, ImageRecipe> = {
   'sandbox-standin-large': standinLargeRecipe,
   'sandbox-agent': {
     name: 'sandbox-agent',
-    description: 'the sandbox agent from this repo (tsc build + production node_modules, as its Dockerfile does)',
+    description: 'the sandbox agent from this repo (the esbuild bundle, as its Dockerfile builds it)',
     hostPackages: [],
     tag: () => packageVersionOf(path.join(REPO_ROOT, 'sandbox-agent/package.json')),
-    inputs: async () => [(await unpackedPackage('busybox')).root, await nodeRuntime(), ...['sandbox-agent/src', 'sandbox-agent/package.json', 'sandbox-agent/tsconfig.build.json', 'package-lock.json'].map((p) => path.join(REPO_ROOT, p))],
-    async prepare(scratch) {
-      // As sandbox-agent/Dockerfile: compile, then a production-only install of the workspace.
-      await run(path.join(REPO_ROOT, 'node_modules/.bin/tsc'), ['-p', 'sandbox-agent/tsconfig.build.json'], { cwd: REPO_ROOT });
-      const staging = path.join(scratch, 'agent');
-      await run('mkdir', ['-p', path.join(staging, 'sandbox-agent')]);
-      for (const file of ['package.json', 'package-lock.json', 'sandbox-agent/package.json']) {
-        await writeFile(path.join(staging, file), await readFile(path.join(REPO_ROOT, file)));
-      }
-      await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '-w', 'sandbox-agent'], { cwd: staging, timeoutMs: 600_000 });
-      const app = new Rootfs()
-        .add({ kind: 'tree', from: path.join(staging, 'node_modules'), to: '/app/node_modules' })
-        .add({ kind: 'file', from: path.join(REPO_ROOT, 'sandbox-agent/package.json'), to: '/app/package.json' })
-        .add({ kind: 'tree', from: path.join(REPO_ROOT, 'sandbox-agent/dist'), to: '/app/dist' });
+    inputs: async () => [(await unpackedPackage('busybox')).root, await nodeRuntime(), ...AGENT_BUILD_INPUTS, path.join(REPO_ROOT, 'package-lock.json')],
+    async prepare() {
+      // As sandbox-agent/Dockerfile: one bundle (dependencies included), its map and licences.
+      buildAgentBundle();
+      const app = new Rootfs();
+      for (const file of AGENT_BUNDLE_FILES) app.add({ kind: 'file', from: path.join(REPO_ROOT, 'sandbox-agent', file), to: path.posix.join('/app', file) });
       return {
         layers: [await nodeLayer(), app],
         config: { entrypoint: ['/usr/local/bin/node', ...AGENT_NODE_ARGS, AGENT_IMAGE_ENTRY], env: ['NODE_ENV=production', 'PATH=/usr/local/bin:/usr/bin'], user: nonRoot(1000), workingDir: '/app', exposedPorts: [8002] },

@@ -4,7 +4,6 @@
 // DeerFlow's own `uv sync --frozen` environment, which locks its fastapi, uvicorn and kubernetes),
 // and a floor: the same Pod created and deleted by a minimal client on one keep-alive connection,
 // watched to Running. All on 127.0.0.1 against one local control plane.
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, Watch, type V1EnvVar, type V1Pod } from '@kubernetes/client-node';
@@ -45,11 +44,6 @@ export interface Contender {
 
 /** A contender that DeerFlow reaches over HTTP at `url` (the agent and the official provisioner). */
 export type HttpContender = Contender & { url: string };
-
-/** Compiles the agent the way the image does, so the benches measure what production runs. */
-export function buildAgent(): void {
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'sandbox-agent/tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
-}
 
 export interface BenchCluster {
   kubeconfig: string;

@@ -18,7 +18,8 @@ import { resolveTool } from '../../harness/tools.js';
 import { waitFor } from '../../harness/wait.js';
 import { LABEL_APP, LABEL_APP_VALUE } from '../src/naming.js';
 import { type ApiCalls, apiCalls, callsBetween } from './apiserver.js';
-import { type AcquireTiming, type BenchCluster, type Contender, OWNER_CONFIGMAP, buildAgent, chartAgentEnv, cpuSeconds, peakRssMiB, startAgentContender, startFloorContender, startUpstreamContender } from './contenders.js';
+import { type AcquireTiming, type BenchCluster, type Contender, OWNER_CONFIGMAP, chartAgentEnv, cpuSeconds, peakRssMiB, startAgentContender, startFloorContender, startUpstreamContender } from './contenders.js';
+import { buildAgentBundle } from '../build.js';
 import { repoRoot } from '../test/agent-process.js';
 import { benchHtml } from './html.js';
 import { sweeps, type SweepResult } from './sweep.js';
@@ -55,7 +56,7 @@ interface Accumulator {
 }
 
 async function main(): Promise<void> {
-  buildAgent();
+  buildAgentBundle();
   const chartEnv = await chartAgentEnv();
   const backend = new LocalBackend('antler-bench', { realNode: false });
   const info = await backend.up();

@@ -30,7 +30,8 @@ import { freePort } from '../../harness/ports.js';
 import { type LatencySummary, summarize } from '../../harness/stats.js';
 import { sleep, waitFor } from '../../harness/wait.js';
 import { readAgentEnv } from '../src/config.js';
-import { type BenchCluster, type HttpContender, OWNER_CONFIGMAP, buildAgent, chartAgentEnv, startAgentContender, startUpstreamContender } from './contenders.js';
+import { type BenchCluster, type HttpContender, OWNER_CONFIGMAP, chartAgentEnv, startAgentContender, startUpstreamContender } from './contenders.js';
+import { buildAgentBundle } from '../build.js';
 import { measureFirstOnNode } from './first-on-node.js';
 import { measurePlaceholders } from './placeholders.js';
 import { PodWatch, type Sample, USER, acquire, answers, onlyTheRealNode, until } from './real-pods.js';
@@ -77,7 +78,7 @@ function row(cells: string[]): string {
 const spread = (s: LatencySummary) => [s.p50, s.p95, s.max].map(Math.round).join('/');
 
 async function main(): Promise<void> {
-  buildAgent();
+  buildAgentBundle();
   const chartEnv = await chartAgentEnv();
   const backend = new LocalBackend('antler-bench-ready', { realNode: true });
   const info = await backend.up();
