@@ -8,20 +8,17 @@ import {
   ApiException,
   CoordinationV1Api,
   CoreV1Api,
-  type HttpInfo,
   type KubeConfig,
-  type KubernetesListObject,
   type KubernetesObject,
-  PatchStrategy,
   type V1ConfigMap,
   type V1Lease,
   type V1Namespace,
   type V1Pod,
   type V1Service,
   VersionApi,
-  setHeaderOptions,
 } from '@kubernetes/client-node';
 import { KubeError } from './errors.js';
+import { HttpMethod, JsonApi, type JsonResponse, MERGE_PATCH, resourcePath } from './jsonapi.js';
 import type { Metrics } from './metrics.js';
 import { TokenBucket } from './tokenbucket.js';
 import { PooledAuthentication, makePooledApiClient } from './transport.js';
@@ -53,8 +50,6 @@ export interface CallTally {
   byVerb: Record<string, number>;
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
 /**
  * Page size for the informers' LISTs. One unpaged LIST of 10k Pods is a ~50 MB response held
  * as text, parsed JSON and deserialized objects at once; pages keep that spike to a few MB
@@ -62,9 +57,10 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
  */
 export const LIST_PAGE_SIZE = 500;
 
+/** A LIST response as the API server sends it (JSON names: `continue`, not client-node's `_continue`). */
 export interface Page<T> {
   items: T[];
-  metadata?: { resourceVersion?: string; _continue?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
 }
 
 /** Follows `continue` tokens; `map` runs on each page's items before the next page is fetched. */
@@ -76,7 +72,7 @@ export async function listAllPages<T, U>(fetchPage: (cont: string | undefined) =
     const page = await fetchPage(cont);
     for (const it of page.items) items.push(map(it));
     resourceVersion = page.metadata?.resourceVersion;
-    cont = page.metadata?._continue || undefined;
+    cont = page.metadata?.continue || undefined;
     if (cont === undefined) break;
   }
   return { items, metadata: resourceVersion === undefined ? {} : { resourceVersion } };
@@ -89,7 +85,10 @@ export type SandboxApi = Pick<KubeClient, 'createPod' | 'readPod' | 'deletePod' 
 export type CacheSource = Pick<KubeClient, 'kc' | 'namespace' | 'watchStarted' | 'watchEnded' | 'listPods' | 'listServices' | 'listWarningPodEvents'>;
 
 export class KubeClient {
-  readonly core: CoreV1Api;
+  /** Pods, Services and Events, the hot path: plain JSON (jsonapi.ts). */
+  private readonly json: JsonApi;
+  /** The rest (namespace, ConfigMap, Leases with their MicroTime fields, version): client-node's generated clients. */
+  private readonly core: CoreV1Api;
   private readonly coordination: CoordinationV1Api;
   private readonly version: VersionApi;
   /** Undefined when the client-side limit is off (QPS 0, the default). */
@@ -106,6 +105,7 @@ export class KubeClient {
   ) {
     // One keep-alive agent shared by all API clients (see transport.ts); watches keep their own.
     this.auth = new PooledAuthentication(kc);
+    this.json = new JsonApi(kc, this.auth);
     this.core = makePooledApiClient(kc, this.auth, CoreV1Api);
     this.coordination = makePooledApiClient(kc, this.auth, CoordinationV1Api);
     this.version = makePooledApiClient(kc, this.auth, VersionApi);
@@ -113,7 +113,7 @@ export class KubeClient {
   }
 
   /** Runs one API call through the limiter and the accounting; counts the status the server sent. */
-  async call<T>(verb: Verb, resource: string, fn: () => Promise<HttpInfo<T>>): Promise<T> {
+  async call<T>(verb: Verb, resource: string, fn: () => Promise<JsonResponse<T>>): Promise<T> {
     if (this.bucket) this.metrics.kubeRateLimitWaitSeconds.observe((await this.bucket.take()) / 1000);
     this.tally.total++;
     this.tally.byVerb[verb] = (this.tally.byVerb[verb] ?? 0) + 1;
@@ -148,44 +148,43 @@ export class KubeClient {
     this.metrics.kubeRequests.inc({ verb: 'watch', resource, code: String(code) });
   }
 
+  private path(resource: 'pods' | 'services' | 'events', name?: string): string {
+    return resourcePath(this.namespace, resource, name);
+  }
+  /** DeleteOptions with a uid precondition when given, so we never remove a newer object of the same name. */
+  private static deleteBody(uid: string | undefined): { body?: unknown } {
+    return uid ? { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } } : {};
+  }
+
   createPod(body: V1Pod): Promise<V1Pod> {
-    return this.call('create', 'pods', () => this.core.createNamespacedPodWithHttpInfo({ namespace: this.namespace, body }));
+    return this.call('create', 'pods', () => this.json.request<V1Pod>(HttpMethod.POST, this.path('pods'), { body }));
   }
   readPod(name: string): Promise<V1Pod> {
-    return this.call('get', 'pods', () => this.core.readNamespacedPodWithHttpInfo({ namespace: this.namespace, name }));
+    return this.call('get', 'pods', () => this.json.request<V1Pod>(HttpMethod.GET, this.path('pods', name)));
   }
-  /** Deletes with a uid precondition when given, so we never remove a newer object of the same name. */
   deletePod(name: string, uid?: string): Promise<V1Pod> {
-    return this.call('delete', 'pods', () =>
-      this.core.deleteNamespacedPodWithHttpInfo({ namespace: this.namespace, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
-    );
+    return this.call('delete', 'pods', () => this.json.request<V1Pod>(HttpMethod.DELETE, this.path('pods', name), KubeClient.deleteBody(uid)));
   }
   patchPodAnnotations(name: string, annotations: Record<string, string | null>): Promise<V1Pod> {
-    return this.call('patch', 'pods', () =>
-      this.core.patchNamespacedPodWithHttpInfo({ namespace: this.namespace, name, body: { metadata: { annotations } } }, mergePatch),
-    );
+    return this.call('patch', 'pods', () => this.json.request<V1Pod>(HttpMethod.PATCH, this.path('pods', name), { body: { metadata: { annotations } }, contentType: MERGE_PATCH }));
   }
-  listPods(labelSelector: string, _continue?: string): Promise<KubernetesListObject<V1Pod>> {
-    return this.call('list', 'pods', () => this.core.listNamespacedPodWithHttpInfo({ namespace: this.namespace, labelSelector, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
+  listPods(labelSelector: string, cont?: string): Promise<Page<V1Pod>> {
+    return this.call('list', 'pods', () => this.json.request<Page<V1Pod>>(HttpMethod.GET, this.path('pods'), { query: { labelSelector, limit: LIST_PAGE_SIZE, continue: cont } }));
   }
   createService(body: V1Service): Promise<V1Service> {
-    return this.call('create', 'services', () => this.core.createNamespacedServiceWithHttpInfo({ namespace: this.namespace, body }));
+    return this.call('create', 'services', () => this.json.request<V1Service>(HttpMethod.POST, this.path('services'), { body }));
   }
   readService(name: string): Promise<V1Service> {
-    return this.call('get', 'services', () => this.core.readNamespacedServiceWithHttpInfo({ namespace: this.namespace, name }));
+    return this.call('get', 'services', () => this.json.request<V1Service>(HttpMethod.GET, this.path('services', name)));
   }
   deleteService(name: string, uid?: string): Promise<V1Service> {
-    return this.call('delete', 'services', () =>
-      this.core.deleteNamespacedServiceWithHttpInfo({ namespace: this.namespace, name, ...(uid ? { body: { preconditions: { uid } } } : {}) }),
-    );
+    return this.call('delete', 'services', () => this.json.request<V1Service>(HttpMethod.DELETE, this.path('services', name), KubeClient.deleteBody(uid)));
   }
-  listServices(labelSelector: string, _continue?: string): Promise<KubernetesListObject<V1Service>> {
-    return this.call('list', 'services', () => this.core.listNamespacedServiceWithHttpInfo({ namespace: this.namespace, labelSelector, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
+  listServices(labelSelector: string, cont?: string): Promise<Page<V1Service>> {
+    return this.call('list', 'services', () => this.json.request<Page<V1Service>>(HttpMethod.GET, this.path('services'), { query: { labelSelector, limit: LIST_PAGE_SIZE, continue: cont } }));
   }
-  listWarningPodEvents(_continue?: string): Promise<KubernetesListObject<KubernetesObject>> {
-    return this.call('list', 'events', () =>
-      this.core.listNamespacedEventWithHttpInfo({ namespace: this.namespace, fieldSelector: WARNING_POD_EVENTS, limit: LIST_PAGE_SIZE, ...(_continue ? { _continue } : {}) }),
-    );
+  listWarningPodEvents(cont?: string): Promise<Page<KubernetesObject>> {
+    return this.call('list', 'events', () => this.json.request<Page<KubernetesObject>>(HttpMethod.GET, this.path('events'), { query: { fieldSelector: WARNING_POD_EVENTS, limit: LIST_PAGE_SIZE, continue: cont } }));
   }
   readConfigMap(name: string): Promise<V1ConfigMap> {
     return this.call('get', 'configmaps', () => this.core.readNamespacedConfigMapWithHttpInfo({ namespace: this.namespace, name }));

@@ -1,6 +1,6 @@
-// Memory and connection footprint: what the cache keeps of each object (slim.ts, SlimWatch) and
-// the shared keep-alive agent (transport.ts). Unit tests: a local HTTP server stands in for the
-// API server's watch stream; no cluster.
+// Memory and connection footprint: what the cache keeps of each object (slim.ts, SlimWatch), the
+// shared keep-alive agent (transport.ts) and plain-JSON calls over it (jsonapi.ts). Unit tests: a
+// local HTTP server stands in for the API server; no cluster.
 import { Agent as HttpAgent, createServer } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,8 @@ import { sandboxTimes } from '../src/lifecycle.js';
 import { resolveMounts } from '../src/mounts.js';
 import { buildPod } from '../src/podspec.js';
 import { slimEvent, slimPod, slimService } from '../src/slim.js';
+import { HttpMethod as JsonMethod, JsonApi, MERGE_PATCH, resourcePath } from '../src/jsonapi.js';
+import { toKubeError } from '../src/kube.js';
 import { PooledAuthentication } from '../src/transport.js';
 import { parseCreateRequest } from '../src/validation.js';
 import { unstartedSource } from './in-process.js';
@@ -193,11 +195,58 @@ describe('pooled transport', () => {
   });
 });
 
-function kubeconfigHttp(): KubeConfig {
+describe('JSON API over the pooled transport', () => {
+  it('sends the body and query as given, returns the parsed answer, and turns a Status into a KubeError', async () => {
+    const seen: { method?: string; url?: string; type?: string; authz?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, type: req.headers['content-type'], authz: req.headers.authorization, body });
+        if (req.method === 'DELETE') {
+          res.writeHead(409, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ kind: 'Status', code: 409, reason: 'Conflict', message: 'Precondition failed: UID in precondition: u1, UID in object meta: u2' }));
+          return;
+        }
+        res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ metadata: { name: 'p', creationTimestamp: '2026-01-01T00:00:00Z', continue: 'next' }, items: [] }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const kc = kubeconfigHttp(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'tok');
+    const auth = new PooledAuthentication(kc);
+    const api = new JsonApi(kc, auth);
+    try {
+      const created = await api.request<V1Pod>(JsonMethod.POST, resourcePath('ns 1', 'pods'), { body: { metadata: { name: 'p' } } });
+      expect(created.httpStatusCode).toBe(201);
+      // JSON as sent: timestamps stay strings (the agent reads them with new Date()), `continue` keeps its name.
+      expect(created.data.metadata?.creationTimestamp).toBe('2026-01-01T00:00:00Z');
+      await api.request(JsonMethod.GET, resourcePath('ns', 'pods'), { query: { labelSelector: 'a=b,c in (d)', limit: 500, continue: undefined } });
+      await api.request(JsonMethod.PATCH, resourcePath('ns', 'pods', 'p'), { body: { metadata: { annotations: { k: null } } }, contentType: MERGE_PATCH });
+      const err = toKubeError(await api.request(JsonMethod.DELETE, resourcePath('ns', 'pods', 'p'), { body: { preconditions: { uid: 'u1' } } }).catch((e: unknown) => e));
+      expect(err.status).toBe(409);
+      expect(err.message).toMatch(/Precondition failed/);
+    } finally {
+      auth.destroy();
+      server.close();
+    }
+    expect(seen.map((r) => [r.method, r.url, r.type])).toEqual([
+      ['POST', '/api/v1/namespaces/ns%201/pods', 'application/json'],
+      ['GET', '/api/v1/namespaces/ns/pods?labelSelector=a%3Db%2Cc+in+%28d%29&limit=500', undefined],
+      ['PATCH', '/api/v1/namespaces/ns/pods/p', MERGE_PATCH],
+      ['DELETE', '/api/v1/namespaces/ns/pods/p', 'application/json'],
+    ]);
+    expect(seen.every((r) => r.authz === 'Bearer tok')).toBe(true);
+    expect(JSON.parse(seen[2]!.body)).toEqual({ metadata: { annotations: { k: null } } });
+    expect(JSON.parse(seen[3]!.body)).toEqual({ preconditions: { uid: 'u1' } });
+  });
+});
+
+function kubeconfigHttp(server = 'http://127.0.0.1:8080', token?: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'c', server: 'http://127.0.0.1:8080', skipTLSVerify: true }],
-    users: [{ name: 'u' }],
+    clusters: [{ name: 'c', server, skipTLSVerify: true }],
+    users: [{ name: 'u', ...(token ? { token } : {}) }],
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
