@@ -1,9 +1,12 @@
 // Memory and connection footprint: what the cache keeps of each object (slim.ts, SlimWatch), the
 // shared keep-alive agent (transport.ts) and plain-JSON calls over it (jsonapi.ts). Unit tests: a
 // local HTTP server stands in for the API server; no cluster.
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { Agent as HttpAgent, createServer } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { HttpMethod, KubeConfig, RequestContext, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +18,7 @@ import { buildPod } from '../src/podspec.js';
 import { slimEvent, slimPod, slimService } from '../src/slim.js';
 import { HttpMethod as JsonMethod, JsonApi, MERGE_PATCH, resourcePath } from '../src/jsonapi.js';
 import { toKubeError } from '../src/kube.js';
-import { PooledAuthentication } from '../src/transport.js';
+import { PooledAuthentication, TLS_FILE_CHECK_MS } from '../src/transport.js';
 import { parseCreateRequest } from '../src/validation.js';
 import { unstartedSource } from './in-process.js';
 
@@ -178,6 +181,44 @@ describe('pooled transport', () => {
     expect(c.agent).not.toBe(a.agent);
     expect(String((c.agent as HttpsAgent).options.cert)).toBe('cert-2');
     auth.destroy();
+  });
+
+  it('reads TLS files into the agent once, and again within a check period of a rotation', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'antler-tls-'));
+    try {
+      for (const [f, v] of [['ca.crt', 'ca-1'], ['tls.crt', 'cert-1'], ['tls.key', 'key-1']]) await writeFile(path.join(dir, f!), v!);
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', caFile: path.join(dir, 'ca.crt'), skipTLSVerify: false }],
+        users: [{ name: 'u', token: 'tok', certFile: path.join(dir, 'tls.crt'), keyFile: path.join(dir, 'tls.key') }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      let now = 0;
+      const auth = new PooledAuthentication(kc, () => now);
+      const a = await agentFor(auth);
+      const opts = () => (a.agent as HttpsAgent).options;
+      expect([String(opts().ca), String(opts().cert), String(opts().key), a.authz]).toEqual(['ca-1', 'cert-1', 'key-1', 'Bearer tok']);
+      // A rotation (new inode, size and mtime) is seen at the next check, not on every request.
+      await writeFile(path.join(dir, 'tls.crt.new'), 'cert-2-rotated');
+      await rename(path.join(dir, 'tls.crt.new'), path.join(dir, 'tls.crt'));
+      now += TLS_FILE_CHECK_MS - 1;
+      expect((await agentFor(auth)).agent).toBe(a.agent);
+      now += 1;
+      const b = await agentFor(auth);
+      expect(b.agent).not.toBe(a.agent);
+      expect(String((b.agent as HttpsAgent).options.cert)).toBe('cert-2-rotated');
+      // Unchanged files after another check period: the same agent.
+      now += TLS_FILE_CHECK_MS;
+      expect((await agentFor(auth)).agent).toBe(b.agent);
+      // A file that vanished fails the request, as client-node's own read would.
+      await rm(path.join(dir, 'tls.key'));
+      now += TLS_FILE_CHECK_MS;
+      await expect(agentFor(auth)).rejects.toThrow(/ENOENT/);
+      auth.destroy();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('pools plain http agents and leaves proxy agents alone', async () => {
