@@ -6,7 +6,7 @@
 // watched to Running. All on 127.0.0.1 against one local control plane.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CoreV1Api, KubeConfig, Watch, type V1EnvVar, type V1Pod } from '@kubernetes/client-node';
+import { KubeConfig, Watch, type V1EnvVar, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { type AgentProcess, startAgentProcess } from '../../harness/agent-process.js';
 import { deerflowEnvironment } from '../../harness/deerflow/python.js';
@@ -19,7 +19,8 @@ import { loadConfig } from '../src/config.js';
 import { resolveMounts } from '../src/mounts.js';
 import { LABEL_APP, LABEL_APP_VALUE } from '../src/naming.js';
 import { buildPod } from '../src/podspec.js';
-import { PooledAuthentication, makePooledApiClient } from '../src/transport.js';
+import { HttpMethod, JsonApi, resourcePath } from '../src/jsonapi.js';
+import { PooledAuthentication } from '../src/transport.js';
 import { parseCreateRequest } from '../src/validation.js';
 import { repoRoot } from '../test/agent-process.js';
 
@@ -186,9 +187,9 @@ export async function startUpstreamContender(c: BenchCluster, mode: 'ClusterIP' 
 export async function startFloorContender(c: BenchCluster, chartEnv: Readonly<Record<string, string>>): Promise<Contender> {
   const kc = new KubeConfig();
   kc.loadFromFile(c.kubeconfig);
-  // The agent's own connection reuse (transport.ts): one keep-alive agent per TLS identity.
+  // The agent's own transport: one keep-alive agent per TLS identity, plain JSON (jsonapi.ts).
   const auth = new PooledAuthentication(kc);
-  const core = makePooledApiClient(kc, auth, CoreV1Api);
+  const api = new JsonApi(kc, auth);
   const cfg = loadConfig({ ...chartEnv, ...NO_CLAIMS, K8S_NAMESPACE: c.namespace, PROVISIONER_API_KEY: API_KEY, SANDBOX_SERVICE_TYPE: 'Headless' });
   const running = new Map<string, () => void>();
   const watch = new Watch(kc);
@@ -215,7 +216,7 @@ export async function startFloorContender(c: BenchCluster, chartEnv: Readonly<Re
       const name = body.metadata?.name ?? '';
       const isRunning = new Promise<void>((resolve) => running.set(name, resolve));
       const t0 = performance.now();
-      await core.createNamespacedPod({ namespace: c.namespace, body });
+      await api.request(HttpMethod.POST, resourcePath(c.namespace, 'pods'), { body });
       try {
         const toResponseMs = performance.now() - t0;
         let timer: NodeJS.Timeout | undefined;
@@ -223,7 +224,7 @@ export async function startFloorContender(c: BenchCluster, chartEnv: Readonly<Re
         return { toResponseMs, toRunningMs: performance.now() - t0 };
       } finally {
         running.delete(name);
-        await core.deleteNamespacedPod({ namespace: c.namespace, name, gracePeriodSeconds: 0 });
+        await api.request(HttpMethod.DELETE, resourcePath(c.namespace, 'pods', name), { query: { gracePeriodSeconds: 0 } });
       }
     },
     async stop() {

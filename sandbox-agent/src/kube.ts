@@ -4,24 +4,12 @@
 // carrying the HTTP reason phrase upstream puts into `detail`.
 
 import { STATUS_CODES } from 'node:http';
-import {
-  ApiException,
-  CoordinationV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1ConfigMap,
-  type V1Lease,
-  type V1Namespace,
-  type V1Pod,
-  type V1Service,
-  VersionApi,
-} from '@kubernetes/client-node';
+import { ApiException, type KubeConfig, type KubernetesObject, type V1ConfigMap, type V1Lease, type V1Namespace, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import { KubeError } from './errors.js';
 import { HttpMethod, JsonApi, type JsonResponse, MERGE_PATCH, resourcePath } from './jsonapi.js';
 import type { Metrics } from './metrics.js';
 import { TokenBucket } from './tokenbucket.js';
-import { PooledAuthentication, makePooledApiClient } from './transport.js';
+import { PooledAuthentication } from './transport.js';
 
 export function toKubeError(err: unknown): KubeError {
   if (err instanceof KubeError) return err;
@@ -85,12 +73,8 @@ export type SandboxApi = Pick<KubeClient, 'createPod' | 'readPod' | 'deletePod' 
 export type CacheSource = Pick<KubeClient, 'kc' | 'namespace' | 'watchStarted' | 'watchEnded' | 'listPods' | 'listServices' | 'listWarningPodEvents'>;
 
 export class KubeClient {
-  /** Pods, Services and Events, the hot path: plain JSON (jsonapi.ts). */
+  /** Every call is plain JSON (jsonapi.ts), none through client-node's generated clients. */
   private readonly json: JsonApi;
-  /** The rest (namespace, ConfigMap, Leases with their MicroTime fields, version): client-node's generated clients. */
-  private readonly core: CoreV1Api;
-  private readonly coordination: CoordinationV1Api;
-  private readonly version: VersionApi;
   /** Undefined when the client-side limit is off (QPS 0, the default). */
   private readonly bucket: TokenBucket | undefined;
   private readonly auth: PooledAuthentication;
@@ -106,9 +90,6 @@ export class KubeClient {
     // One keep-alive agent shared by all API clients (see transport.ts); watches keep their own.
     this.auth = new PooledAuthentication(kc);
     this.json = new JsonApi(kc, this.auth);
-    this.core = makePooledApiClient(kc, this.auth, CoreV1Api);
-    this.coordination = makePooledApiClient(kc, this.auth, CoordinationV1Api);
-    this.version = makePooledApiClient(kc, this.auth, VersionApi);
     this.bucket = qps > 0 ? new TokenBucket(qps, burst) : undefined;
   }
 
@@ -148,8 +129,11 @@ export class KubeClient {
     this.metrics.kubeRequests.inc({ verb: 'watch', resource, code: String(code) });
   }
 
-  private path(resource: 'pods' | 'services' | 'events', name?: string): string {
+  private path(resource: 'pods' | 'services' | 'events' | 'configmaps', name?: string): string {
     return resourcePath(this.namespace, resource, name);
+  }
+  private leasePath(name?: string): string {
+    return resourcePath(this.namespace, 'leases', name, 'coordination.k8s.io/v1');
   }
   /** DeleteOptions with a uid precondition when given, so we never remove a newer object of the same name. */
   private static deleteBody(uid: string | undefined): { body?: unknown } {
@@ -187,25 +171,27 @@ export class KubeClient {
     return this.call('list', 'events', () => this.json.request<Page<KubernetesObject>>(HttpMethod.GET, this.path('events'), { query: { fieldSelector: WARNING_POD_EVENTS, limit: LIST_PAGE_SIZE, continue: cont } }));
   }
   readConfigMap(name: string): Promise<V1ConfigMap> {
-    return this.call('get', 'configmaps', () => this.core.readNamespacedConfigMapWithHttpInfo({ namespace: this.namespace, name }));
+    return this.call('get', 'configmaps', () => this.json.request<V1ConfigMap>(HttpMethod.GET, this.path('configmaps', name)));
   }
   readNamespace(): Promise<V1Namespace> {
-    return this.call('get', 'namespaces', () => this.core.readNamespaceWithHttpInfo({ name: this.namespace }));
+    return this.call('get', 'namespaces', () => this.json.request<V1Namespace>(HttpMethod.GET, `/api/v1/namespaces/${encodeURIComponent(this.namespace)}`));
   }
   createNamespace(labels: Record<string, string>): Promise<V1Namespace> {
-    return this.call('create', 'namespaces', () => this.core.createNamespaceWithHttpInfo({ body: { metadata: { name: this.namespace, labels } } }));
+    return this.call('create', 'namespaces', () => this.json.request<V1Namespace>(HttpMethod.POST, '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace, labels } } }));
   }
+  // Lease times are V1MicroTime, whose toISOString (and so JSON.stringify) writes the six
+  // fractional digits the API server's MicroTime requires.
   readLease(name: string): Promise<V1Lease> {
-    return this.call('get', 'leases', () => this.coordination.readNamespacedLeaseWithHttpInfo({ namespace: this.namespace, name }));
+    return this.call('get', 'leases', () => this.json.request<V1Lease>(HttpMethod.GET, this.leasePath(name)));
   }
   createLease(body: V1Lease): Promise<V1Lease> {
-    return this.call('create', 'leases', () => this.coordination.createNamespacedLeaseWithHttpInfo({ namespace: this.namespace, body }));
+    return this.call('create', 'leases', () => this.json.request<V1Lease>(HttpMethod.POST, this.leasePath(), { body }));
   }
   replaceLease(name: string, body: V1Lease): Promise<V1Lease> {
-    return this.call('update', 'leases', () => this.coordination.replaceNamespacedLeaseWithHttpInfo({ namespace: this.namespace, name, body }));
+    return this.call('update', 'leases', () => this.json.request<V1Lease>(HttpMethod.PUT, this.leasePath(name), { body }));
   }
   /** Cheap reachability probe for /readyz. */
   serverVersion(): Promise<unknown> {
-    return this.call('get', 'version', () => this.version.getCodeWithHttpInfo());
+    return this.call('get', 'version', () => this.json.request<unknown>(HttpMethod.GET, '/version'));
   }
 }

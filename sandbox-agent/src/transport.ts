@@ -18,9 +18,7 @@ import {
   KubeConfig,
   type RequestContext,
   type SecurityAuthentication,
-  ServerConfiguration,
   type User,
-  createConfiguration,
 } from '@kubernetes/client-node';
 
 /** Agents replaced because the TLS material changed are closed after this long (in-flight calls finish). */
@@ -140,11 +138,4 @@ function pickTls(o: TlsOptions): TlsOptions {
   if (o.rejectUnauthorized !== undefined) out.rejectUnauthorized = o.rejectUnauthorized;
   if (o.servername !== undefined) out.servername = o.servername;
   return out;
-}
-
-/** Same as `kc.makeApiClient(Api)`, but every call goes through `auth` (shared keep-alive agent). */
-export function makePooledApiClient<T>(kc: KubeConfig, auth: PooledAuthentication, Api: new (config: ReturnType<typeof createConfiguration>) => T): T {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('No active cluster');
-  return new Api(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: auth } }));
 }
