@@ -28,6 +28,12 @@ const LEVELS = [1, 10, 50] as const;
 /** Acquires per contender, level and round, and the rounds (contender order rotates each round). */
 const SAMPLES: Record<(typeof LEVELS)[number], number> = process.env.BENCH_QUICK === '1' ? { 1: 3, 10: 10, 50: 50 } : { 1: 10, 10: 40, 50: 100 };
 const ROUNDS = intKnob('BENCH_ROUNDS', 2, 1, 10, 'alternating rounds');
+/**
+ * Acquires each contender serves at concurrency 10 before anything is measured, so that no phase
+ * pays for a first-run cost production pays once (V8 compiling the agent's code, Python's
+ * first imports, connection pools opening) and the first contender is not penalised for going first.
+ */
+const WARMUP = intKnob('BENCH_WARMUP', 20, 0, 200, 'unmeasured acquires per contender');
 /** No acquire starts after this long in one phase. */
 const PHASE_BUDGET_MS = 90_000;
 const SWEEP_SIZES = intListKnob('BENCH_SWEEP_SIZES', [1000, 10000], 1, 20_000, 'sandboxes per reaper sweep, or none');
@@ -83,6 +89,13 @@ async function main(): Promise<void> {
       await startUpstreamContender(cluster, 'NodePort', workDir),
     );
     const sandboxPods = async () => (await core.listNamespacedPod({ namespace, labelSelector: `${LABEL_APP}=${LABEL_APP_VALUE}` })).items.length;
+    for (const contender of contenders) {
+      if (WARMUP === 0) break;
+      const t0 = performance.now();
+      const outcomes = await mapLimit(Array.from({ length: WARMUP }, (_, i) => i), 10, (i) => contender.acquire(`${contender.name.replace(/[^a-z]/gi, '').toLowerCase().slice(0, 8)}w${i}`, `user-${i % 20}`).then(() => true, () => false), { budgetMs: PHASE_BUDGET_MS });
+      console.log(`[bench] ${contender.name.padEnd(18)} warm-up: ${outcomes.filter(Boolean).length}/${WARMUP} in ${((performance.now() - t0) / 1000).toFixed(1)} s (not measured)`);
+      await waitFor(`the warm-up's sandbox Pods of ${contender.name} to be gone`, 60_000, async () => (await sandboxPods()) === 0, 500);
+    }
     for (const level of LEVELS) {
       for (let round = 0; round < ROUNDS; round += 1) {
         const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
@@ -149,7 +162,7 @@ async function main(): Promise<void> {
     });
   }
   const ratios = ratioRows(results);
-  const report = { startedAt, finishedAt: new Date().toISOString(), rounds: ROUNDS, samples: SAMPLES, pollMs: 250, configs: results, peakRssMiB: peaks, ratios, sweeps: sweepResults };
+  const report = { startedAt, finishedAt: new Date().toISOString(), rounds: ROUNDS, warmup: WARMUP, samples: SAMPLES, pollMs: 250, configs: results, peakRssMiB: peaks, ratios, sweeps: sweepResults };
   const out = path.join(repoRoot, '.bench');
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, 'sandbox-agent.json'), `${JSON.stringify(report, null, 2)}\n`);
